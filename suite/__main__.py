@@ -1,0 +1,5 @@
+"""Allow ``python -m suite``."""
+
+from suite.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Where the suite finds data, checkpoints, caches and writes results.
+
+Every location is configuration: a command-line flag wins, then an environment variable, then a
+default relative to the working directory. Nothing here points at a specific machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DATA_ROOT = "SUITE_DATA_ROOT"
+ENV_CHECKPOINT_DIR = "SUITE_CHECKPOINT_DIR"
+ENV_CACHE_DIR = "SUITE_CACHE_DIR"
+ENV_RESULTS_DIR = "SUITE_RESULTS_DIR"
+ENV_OFFLINE = "SUITE_OFFLINE"
+
+
+def _pick(flag: str | os.PathLike | None, env: str, default: str | Path) -> Path:
+    if flag:
+        return Path(flag).expanduser()
+    value = os.environ.get(env)
+    if value:
+        return Path(value).expanduser()
+    return Path(default)
+
+
+def data_root(flag: str | os.PathLike | None = None) -> Path:
+    """Root holding one folder per benchmark set (``--data-root`` > ``SUITE_DATA_ROOT`` > ``datasets/``)."""
+    return _pick(flag, ENV_DATA_ROOT, "datasets")
+
+
+def checkpoint_dir(flag: str | os.PathLike | None = None) -> Path | None:
+    """User checkpoint folder (``--checkpoint-dir`` > ``SUITE_CHECKPOINT_DIR``); None when unset."""
+    if flag:
+        return Path(flag).expanduser()
+    value = os.environ.get(ENV_CHECKPOINT_DIR)
+    return Path(value).expanduser() if value else None
+
+
+def cache_dir(flag: str | os.PathLike | None = None) -> Path:
+    """Cache for downloaded checkpoints and generated LR images (``SUITE_CACHE_DIR`` > ``.cache/suite``)."""
+    return _pick(flag, ENV_CACHE_DIR, Path(".cache") / "suite")
+
+
+def results_dir(flag: str | os.PathLike | None = None) -> Path:
+    """Where results are written (``--results-dir`` > ``SUITE_RESULTS_DIR`` > ``results/``)."""
+    return _pick(flag, ENV_RESULTS_DIR, "results")
+
+
+def offline() -> bool:
+    """True when downloads are disabled (``SUITE_OFFLINE=1``)."""
+    return os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def manifests_dir() -> Path:
+    """Committed dataset manifests shipped with the repository."""
+    return Path(__file__).resolve().parent.parent / "datasets" / "manifests"
