@@ -26,7 +26,7 @@ def _pick(flag: str | os.PathLike | None, env: str, default: str | Path) -> Path
 
 
 def data_root(flag: str | os.PathLike | None = None) -> Path:
-    """Root holding one folder per benchmark set (``--data-root`` > ``SUITE_DATA_ROOT`` > ``datasets/``)."""
+    """Folder holding the benchmark sets: ``--data-root`` > ``SUITE_DATA_ROOT`` > ``datasets/``."""
     return _pick(flag, ENV_DATA_ROOT, "datasets")
 
 
@@ -39,7 +39,7 @@ def checkpoint_dir(flag: str | os.PathLike | None = None) -> Path | None:
 
 
 def cache_dir(flag: str | os.PathLike | None = None) -> Path:
-    """Cache for downloaded checkpoints and generated LR images (``SUITE_CACHE_DIR`` > ``.cache/suite``)."""
+    """Cache for downloads and generated LR images: ``SUITE_CACHE_DIR`` > ``.cache/suite``."""
     return _pick(flag, ENV_CACHE_DIR, Path(".cache") / "suite")
 
 

@@ -45,5 +45,7 @@ def build_arch(name: str, **kwargs: Any) -> nn.Module:
     try:
         factory = _ARCHS[name]
     except KeyError:
-        raise KeyError(f"unknown architecture {name!r}; known: {', '.join(sorted(_ARCHS))}") from None
+        raise KeyError(
+            f"unknown architecture {name!r}; known: {', '.join(sorted(_ARCHS))}"
+        ) from None
     return factory(**kwargs)

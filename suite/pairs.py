@@ -1,0 +1,56 @@
+"""HR/LR pairs for evaluation: crop ground truth and make (or reuse cached) LR per profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from suite import paths
+from suite.datasets import Dataset, pixels_sha256
+from suite.degrade import imresize, modcrop
+from suite.imageio import read_rgb, write_png
+from suite.profiles import Profile
+
+
+@dataclass
+class Pair:
+    """One evaluation sample."""
+
+    name: str
+    hr: np.ndarray  # uint8 H×W×3, cropped per profile
+    lr: np.ndarray  # uint8 h×w×3
+
+
+def make_pair(hr: np.ndarray, scale: int, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+    """Crop HR per the profile and downscale it by ``scale`` with the profile's resize mode."""
+    gt = modcrop(hr, profile.gt_multiple(scale))
+    lr = imresize(gt, 1.0 / scale, mode=profile.lr_mode)
+    return gt, lr
+
+
+def _lr_cache_file(cache: Path, ds: Dataset, name: str, scale: int, profile: Profile, gt) -> Path:
+    tag = pixels_sha256(gt)[:16]
+    return cache / "lr" / profile.lr_key / ds.name / f"x{scale}" / f"{name}.{tag}.png"
+
+
+def load_pair(
+    ds: Dataset, name: str, scale: int, profile: Profile, cache_dir: Path | None = None
+) -> Pair:
+    """HR crop and LR for one image; the LR is cached, keyed by the HR pixels it came from."""
+    hr = read_rgb(ds.images[name])
+    gt = modcrop(hr, profile.gt_multiple(scale))
+    cache = paths.cache_dir(cache_dir)
+    cached = _lr_cache_file(cache, ds, name, scale, profile, gt)
+    if cached.is_file():
+        try:
+            lr = read_rgb(cached)
+        except Exception:  # a damaged cache entry is simply regenerated
+            lr = None
+        if lr is not None and lr.shape[:2] == (gt.shape[0] // scale, gt.shape[1] // scale):
+            return Pair(name, gt, lr)
+        cached.unlink(missing_ok=True)
+    _, lr = make_pair(hr, scale, profile)
+    write_png(cached, lr)
+    return Pair(name, gt, lr)
