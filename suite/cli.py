@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from suite import __version__, paths
@@ -201,17 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default datasets/manifests/)")
     p.set_defaults(func=_cmd_manifest)
 
-    _register_extra(sub)
+    from suite.commands import register_all
+
+    register_all(sub)
     return parser
-
-
-# Further command groups (profile, compare, report, plot, diagnose, gate) register here.
-_EXTRA: list[Callable[[argparse._SubParsersAction], None]] = []
-
-
-def _register_extra(sub: argparse._SubParsersAction) -> None:
-    for add in _EXTRA:
-        add(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

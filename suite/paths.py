@@ -14,6 +14,7 @@ ENV_CHECKPOINT_DIR = "SUITE_CHECKPOINT_DIR"
 ENV_CACHE_DIR = "SUITE_CACHE_DIR"
 ENV_RESULTS_DIR = "SUITE_RESULTS_DIR"
 ENV_OFFLINE = "SUITE_OFFLINE"
+ENV_MANIFEST_DIR = "SUITE_MANIFEST_DIR"
 
 
 def _pick(flag: str | os.PathLike | None, env: str, default: str | Path) -> Path:
@@ -54,5 +55,8 @@ def offline() -> bool:
 
 
 def manifests_dir() -> Path:
-    """Committed dataset manifests shipped with the repository."""
+    """Dataset manifests: ``SUITE_MANIFEST_DIR`` or the ones committed in ``datasets/manifests``."""
+    value = os.environ.get(ENV_MANIFEST_DIR)
+    if value:
+        return Path(value).expanduser()
     return Path(__file__).resolve().parent.parent / "datasets" / "manifests"

@@ -85,10 +85,12 @@ def score_image(
     )
 
 
-def evaluate(model_id: str, dataset: str, options: EvalOptions | None = None) -> dict[str, Any]:
-    """Score a zoo model on a dataset; returns the result dict (also written to results/)."""
+def evaluate(
+    model: str | ModelSpec, dataset: str, options: EvalOptions | None = None
+) -> dict[str, Any]:
+    """Score a zoo model (id or spec) on a dataset; returns the result (also written to results/)."""
     opt = options or EvalOptions()
-    spec = get_model(model_id)
+    spec = model if isinstance(model, ModelSpec) else get_model(model)
     profile = opt.profile if isinstance(opt.profile, Profile) else get_profile(opt.profile)
     scale = spec.integer_scale
     device = resolve_device(opt.device)
@@ -116,7 +118,7 @@ def evaluate(model_id: str, dataset: str, options: EvalOptions | None = None) ->
         if previous.get("run_key") == key:
             return previous
 
-    model = load_model(spec, opt.checkpoint_dir, cache_dir, device=str(device), download=False)
+    net = load_model(spec, opt.checkpoint_dir, cache_dir, device=str(device), download=False)
     log = PartialLog(partial_log(results_dir, spec.id, ds.name, profile.name), key)
     todo = [n for n in ds.images if n not in log.done]
     start = time.perf_counter()
@@ -131,7 +133,7 @@ def evaluate(model_id: str, dataset: str, options: EvalOptions | None = None) ->
         for name in bar:
             pair = load_pair(ds, name, scale, profile, cache_dir)
             try:
-                p, s = score_image(model, spec, pair.lr, pair.hr, profile, device)
+                p, s = score_image(net, spec, pair.lr, pair.hr, profile, device)
             except RuntimeError as exc:
                 if is_oom(exc):
                     raise SuiteError(

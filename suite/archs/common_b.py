@@ -20,7 +20,7 @@ DIV2K_RGB_MEAN = (0.4488, 0.4371, 0.4040)
 def pixelshuffle_head(
     in_channels: int, scale: int, out_channels: int = 3, bias: bool = True
 ) -> nn.Sequential:
-    """3×3 conv to ``out_channels · scale²`` maps, then PixelShuffle (keys ``0.weight``/``0.bias``)."""
+    """3×3 conv to ``out_channels · scale²`` maps, then PixelShuffle (stored as ``0.*``)."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels * scale * scale, 3, padding=1, bias=bias),
         nn.PixelShuffle(scale),

@@ -64,7 +64,7 @@ class SAFM(nn.Module):
 
 
 class CCM(nn.Module):
-    """Convolutional channel mixer: 3×3 expand by ``growth``, GELU, 1×1 back (``ccm.0``/``ccm.2``)."""
+    """Convolutional channel mixer: 3×3 expand by ``growth``, GELU, 1×1 back (``ccm.0``, ``.2``)."""
 
     def __init__(self, dim: int, growth: float = 2.0, bias: bool = True) -> None:
         super().__init__()

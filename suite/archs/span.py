@@ -7,8 +7,8 @@ this module builds only that form.
 
 Each of the six SPAB blocks runs three 3×3 convs (SiLU after the first two); its parameter-free
 attention is ``sigmoid(out) - 0.5`` multiplied onto ``out + input``. The tail concatenates the
-embedding, a final 3×3 conv of block 6's output, block 1's output and block 6's first conv, fuses
-them with a 1×1 conv and upsamples with one conv + PixelShuffle.
+embedding, a final 3×3 conv of block 6's output, block 1's output and block 6's activated first
+conv, fuses them with a 1×1 conv and upsamples with one conv + PixelShuffle.
 
 Input: RGB in [0, 1]. The network subtracts the DIV2K mean and multiplies by 255 internally; its
 output is RGB in [0, 1] again (the mean is not added back, as in the reference).
@@ -37,7 +37,11 @@ class RepConv3(nn.Module):
 
 
 class SPAB(nn.Module):
-    """Swift parameter-free attention block; returns (output, first conv's pre-activation)."""
+    """Swift parameter-free attention block; returns (output, SiLU of its first conv).
+
+    The reference applies an in-place SiLU to the first conv's output, so the tensor it hands to
+    the tail is the activated one; the checkpoints were trained that way.
+    """
 
     def __init__(self, channels: int) -> None:
         super().__init__()
@@ -46,8 +50,8 @@ class SPAB(nn.Module):
         self.c3_r = RepConv3(channels, channels)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        out1 = self.c1_r(x)
-        out3 = self.c3_r(F.silu(self.c2_r(F.silu(out1))))
+        out1 = F.silu(self.c1_r(x))
+        out3 = self.c3_r(F.silu(self.c2_r(out1)))
         attention = torch.sigmoid(out3) - 0.5
         return (out3 + x) * attention, out1
 
@@ -71,15 +75,20 @@ class SPAN(nn.Module):
         self.conv_2 = RepConv3(channels, channels)
         self.upsampler = pixelshuffle_head(channels, scale)
 
+    def blocks(self) -> list[SPAB]:
+        """The SPABs in order (kept as ``block_1`` … ``block_6`` for the checkpoint keys)."""
+        return [getattr(self, f"block_{i}") for i in range(1, self.n_blocks + 1)]
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         feat = self.conv_1((x - self.mean.to(x.dtype)) * self.img_range)
-        out, first_b1 = self.get_submodule("block_1")(feat), None
-        out_b1 = out[0]
+        first, *rest = self.blocks()
+        out_b1, last_act = first(feat)
         out = out_b1
-        for i in range(2, self.n_blocks + 1):
-            out, first_b1 = self.get_submodule(f"block_{i}")(out)
-        fused = self.conv_cat(torch.cat([feat, self.conv_2(out), out_b1, first_b1], dim=1))
-        return self.upsampler(fused)
+        for block in rest:
+            out, last_act = block(out)
+        return self.upsampler(
+            self.conv_cat(torch.cat([feat, self.conv_2(out), out_b1, last_act], dim=1))
+        )
 
 
 @register_arch("span")

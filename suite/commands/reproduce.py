@@ -1,0 +1,51 @@
+"""``suite reproduce FAMILY``: evaluate a family's checkpoints and diff against its paper."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from suite import paths
+from suite.compare import Tolerances
+from suite.profiles import DEFAULT_PROFILE, PROFILES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reproduce", help="evaluate a model family and diff against its paper")
+    p.add_argument("family", help="e.g. EIMN")
+    p.add_argument("--dataset", action="append", help="restrict to these sets (repeatable)")
+    p.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--table", action="append", help="reference table(s) to diff against")
+    p.add_argument("--out", help="output folder (default <results>/<family>)")
+    p.add_argument("--psnr-close", type=float, default=Tolerances.psnr_close)
+    p.add_argument("--ssim-close", type=float, default=Tolerances.ssim_close)
+    p.add_argument("--offline", action="store_true")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--allow-modified-data", action="store_true")
+    for flag in ("--data-root", "--checkpoint-dir", "--cache-dir", "--results-dir"):
+        p.add_argument(flag)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from suite.reproduce import print_report, reproduce
+    from suite.runner import EvalOptions
+
+    if args.offline:
+        os.environ[paths.ENV_OFFLINE] = "1"
+    opts = EvalOptions(
+        profile=args.profile,
+        data_root=args.data_root,
+        checkpoint_dir=args.checkpoint_dir,
+        cache_dir=args.cache_dir,
+        results_dir=args.results_dir,
+        device=args.device,
+        allow_modified_data=args.allow_modified_data,
+        progress=not args.no_progress,
+    )
+    tol = Tolerances(psnr_close=args.psnr_close, ssim_close=args.ssim_close)
+    report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
+    print_report(report)
+    print(f"written to {report.out_dir}")
+    return 0

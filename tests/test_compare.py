@@ -1,0 +1,59 @@
+"""Cell statuses when measured results meet published tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from suite.compare import Tolerances, classify, compare, summarize
+from suite.reference import ReferenceRow
+
+
+def _ref(model: str, ds: str, psnr: float | None, ssim: float | None, table: str = "T1",
+         pdp: int = 2, sdp: int = 4) -> ReferenceRow:  # fmt: skip
+    return ReferenceRow("P", table, model, model, 4, ds, psnr, ssim, None, None, "", "n",
+                        psnr_decimals=pdp, ssim_decimals=sdp)  # fmt: skip
+
+
+def _res(model: str, ds: str, psnr: float, ssim: float) -> dict:
+    return {"model": model, "dataset": ds, "psnr": psnr, "ssim": ssim, "scale": 4,
+            "profile": "basicsr"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("measured", "published", "dp", "status"),
+    [
+        (32.5242, 32.52, 2, "reproduced"),  # rounds to the printed value
+        (32.5262, 32.52, 2, "close"),
+        (32.60, 32.52, 2, "deviates"),
+        (32.5242, 32.52410035, 8, "reproduced"),  # full precision: within the 0.002 dB floor
+        (32.5282, 32.52410035, 8, "close"),
+    ],
+)
+def test_classify_psnr(measured: float, published: float, dp: int, status: str) -> None:
+    assert classify(measured, published, dp, "psnr", Tolerances()) == status
+
+
+def test_compare_statuses_and_summary() -> None:
+    refs = [
+        _ref("A", "Set5", 32.52, 0.8993),
+        _ref("A", "Set14", 28.89, None),  # SSIM not published
+        _ref("B", "Set5", 30.00, 0.8000),  # never measured
+        _ref("A", "Urban100", 26.0, 0.80, table="T2"),
+    ]
+    results = [_res("A", "Set5", 32.5242, 0.89928), _res("A", "Set14", 28.95, 0.78)]
+    cells = compare(results, refs, tables=["T1"])
+    status = {(c.model, c.dataset, c.metric): c.status for c in cells}
+    assert status[("A", "Set5", "psnr")] == "reproduced"
+    assert status[("A", "Set5", "ssim")] == "reproduced"
+    assert status[("A", "Set14", "psnr")] == "deviates"
+    assert status[("A", "Set14", "ssim")] == "not published"
+    assert status[("B", "Set5", "psnr")] == "not measured"
+    assert not any(c.source == "T2" for c in cells)
+    s = summarize(cells)
+    assert s["counts"]["reproduced"] == 2 and s["compared"] == 3
+    assert s["worst"]["psnr"]["model"] == "A" and s["worst"]["psnr"]["dataset"] == "Set14"
+
+
+def test_tolerances_are_configurable() -> None:
+    loose = Tolerances(psnr_close=0.2)
+    assert classify(32.60, 32.52, 2, "psnr", loose) == "close"

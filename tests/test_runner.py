@@ -1,0 +1,260 @@
+"""The evaluation runner end to end on a tiny synthetic model and dataset.
+
+Covers result files and keys, resuming after an interruption, out-of-memory handling,
+manifest verification, dataset layouts and the CLI's JSON output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from suite import cli, datasets
+from suite.archs import register_arch
+from suite.checkpoints import sha256_file
+from suite.errors import DatasetError, SuiteError
+from suite.results import write_json
+from suite.runner import EvalOptions, evaluate
+from suite.zoo.spec import CheckpointSpec, ModelSpec
+
+ARCH = "_test_runner_upsampler"
+
+
+class Upsampler(nn.Module):
+    """Bicubic upsampling plus a learnable 1×1 conv (identity at init); counts its calls."""
+
+    calls = 0
+    fail_on: int | None = None  # raise on this call number
+    failure: type[BaseException] | None = None
+
+    def __init__(self, scale: int = 2) -> None:
+        super().__init__()
+        self.scale = scale
+        self.mix = nn.Conv2d(3, 3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        type(self).calls += 1
+        if self.fail_on is not None and type(self).calls == self.fail_on:
+            raise self.failure("CUDA out of memory. Tried to allocate 2.00 GiB")
+        up = F.interpolate(x, scale_factor=self.scale, mode="bicubic", align_corners=False)
+        return self.mix(up)
+
+
+with contextlib.suppress(ValueError):
+    register_arch(ARCH)(Upsampler)
+
+
+def _identity_checkpoint(path: Path) -> None:
+    net = Upsampler()
+    with torch.no_grad():
+        net.mix.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
+        net.mix.bias.zero_()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(net.state_dict(), path)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A data root with a fake 'Set5' (4 images, one grey), a checkpoint and clean env vars."""
+    rng = np.random.default_rng(0)
+    root = tmp_path / "data"
+    folder = root / "Set5"
+    folder.mkdir(parents=True)
+    for i, (h, w) in enumerate([(50, 62), (36, 48), (49, 37), (40, 40)]):
+        img = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+        img = np.clip(np.cumsum(img.astype(int) - 127, axis=1) // 8 + 128, 0, 255).astype(
+            np.uint8
+        )  # smooth-ish
+        if i == 3:
+            Image.fromarray(img[:, :, 0]).save(folder / f"im{i}.png")  # grey
+        else:
+            Image.fromarray(img).save(folder / f"im{i}.png")
+    ckpt = tmp_path / "ckpts" / "up_x2.pth"
+    _identity_checkpoint(ckpt)
+    spec = ModelSpec(
+        id="UP_x2",
+        family="TEST",
+        arch=ARCH,
+        scale=2,
+        arch_kwargs={"scale": 2},
+        checkpoint=CheckpointSpec(
+            filename="up_x2.pth", url="http://127.0.0.1:9/none", sha256=sha256_file(ckpt)
+        ),
+    )
+    manifests = tmp_path / "manifests"
+    monkeypatch.setenv("SUITE_MANIFEST_DIR", str(manifests))
+    write_json(
+        manifests / "Set5.json", datasets.build_manifest(datasets.find_dataset("Set5", root))
+    )
+    for var in ("SUITE_DATA_ROOT", "SUITE_CHECKPOINT_DIR", "SUITE_RESULTS_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUITE_CACHE_DIR", str(tmp_path / "cache"))
+    Upsampler.calls, Upsampler.fail_on, Upsampler.failure = 0, None, None
+    opts = EvalOptions(
+        data_root=root,
+        checkpoint_dir=ckpt.parent,
+        results_dir=tmp_path / "results",
+        progress=False,
+    )
+    return spec, opts, folder
+
+
+def test_result_files_and_keys(env) -> None:
+    spec, opts, _ = env
+    r = evaluate(spec, "Set5", opts)
+    for key in ("model", "scale", "dataset", "profile", "psnr", "ssim", "n_images", "per_image"):
+        assert key in r
+    assert r["n_images"] == 4 and r["scale"] == 2 and r["profile"] == "basicsr"
+    assert {"name", "psnr", "ssim"} <= set(r["per_image"][0])
+    assert r["profile_spec"]["gt_crop"] == "mod12"
+    assert r["checkpoint"]["sha256"] == spec.checkpoint.sha256
+    assert r["data"]["manifest"]["status"] == "verified"
+    assert r["env"]["torch"] == torch.__version__
+    out = opts.results_dir / "UP_x2" / "Set5__basicsr.json"
+    assert json.loads(out.read_text())["psnr"] == pytest.approx(r["psnr"])
+    assert out.with_suffix(".csv").read_text().count("\n") == 5
+    # mean of per-image values, and bicubic of a bicubic-downscaled image scores sensibly
+    assert r["psnr"] == pytest.approx(np.mean([p["psnr"] for p in r["per_image"]]))
+    assert 15 < r["psnr"] < 60 and 0 < r["ssim"] <= 1
+
+
+def test_grey_image_scored_as_rgb(env) -> None:
+    spec, opts, _ = env
+    r = evaluate(spec, "Set5", opts)
+    grey = next(p for p in r["per_image"] if p["name"] == "im3")
+    assert grey["hr_shape"] == [36, 36, 3]  # 40×40 cropped to a multiple of 12
+
+
+def test_finished_result_is_reused(env) -> None:
+    spec, opts, _ = env
+    evaluate(spec, "Set5", opts)
+    calls = Upsampler.calls
+    evaluate(spec, "Set5", opts)
+    assert Upsampler.calls == calls  # nothing recomputed
+    forced = EvalOptions(**{**opts.__dict__, "force": True})
+    evaluate(spec, "Set5", forced)
+    assert Upsampler.calls == calls + 4
+
+
+def test_interrupted_run_resumes(env) -> None:
+    spec, opts, _ = env
+    Upsampler.fail_on, Upsampler.failure = 3, KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(spec, "Set5", opts)
+    partial = opts.results_dir / "UP_x2" / "partial" / "Set5__basicsr.jsonl"
+    assert len(partial.read_text().splitlines()) == 1 + 2  # header + two finished images
+    Upsampler.fail_on, Upsampler.calls = None, 0
+    r = evaluate(spec, "Set5", opts)
+    assert Upsampler.calls == 2  # only the two missing images
+    assert r["n_images"] == 4
+    assert not partial.exists()
+    full = evaluate(spec, "Set5", EvalOptions(**{**opts.__dict__, "force": True, "write": False}))
+    assert r["psnr"] == pytest.approx(full["psnr"], abs=1e-12)
+
+
+def test_cut_off_partial_line_is_dropped(env) -> None:
+    spec, opts, _ = env
+    Upsampler.fail_on, Upsampler.failure = 3, KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        evaluate(spec, "Set5", opts)
+    partial = opts.results_dir / "UP_x2" / "partial" / "Set5__basicsr.jsonl"
+    partial.write_text(partial.read_text() + '{"name": "im2", "psn')  # a crash mid-write
+    Upsampler.fail_on, Upsampler.calls = None, 0
+    assert evaluate(spec, "Set5", opts)["n_images"] == 4
+    assert Upsampler.calls == 2
+
+
+def test_out_of_memory_names_image_and_keeps_work(env) -> None:
+    spec, opts, folder = env
+    Upsampler.fail_on, Upsampler.failure = 2, RuntimeError
+    with pytest.raises(SuiteError) as err:
+        evaluate(spec, "Set5", opts)
+    msg = str(err.value)
+    assert "out of memory" in msg and str(folder / "im1.png") in msg and "resume" in msg
+    partial = opts.results_dir / "UP_x2" / "partial" / "Set5__basicsr.jsonl"
+    assert len(partial.read_text().splitlines()) == 2
+
+
+def test_altered_image_is_named(env) -> None:
+    spec, opts, folder = env
+    img = np.asarray(Image.open(folder / "im1.png")).copy()
+    img[0, 0, 0] ^= 1
+    Image.fromarray(img).save(folder / "im1.png")
+    with pytest.raises(DatasetError, match=r"im1\.png.*--allow-modified-data"):
+        evaluate(spec, "Set5", opts)
+    allowed = EvalOptions(**{**opts.__dict__, "allow_modified_data": True})
+    r = evaluate(spec, "Set5", allowed)
+    assert r["data"]["manifest"]["status"] == "modified"
+    assert r["data"]["manifest"]["modified"] == ["im1.png"]
+
+
+def test_re_encoded_image_still_verifies(env) -> None:
+    spec, opts, folder = env
+    img = Image.open(folder / "im0.png")
+    img.save(folder / "im0.png", compress_level=0)  # other bytes, same pixels
+    ds = datasets.find_dataset("Set5", opts.data_root)
+    assert datasets.verify_dataset(ds).status == "verified"
+
+
+def test_missing_image_and_missing_dataset(env) -> None:
+    spec, opts, folder = env
+    (folder / "im2.png").unlink()
+    with pytest.raises(DatasetError, match="missing: im2"):
+        evaluate(spec, "Set5", opts)
+    with pytest.raises(DatasetError, match="Set14 not found"):
+        evaluate(spec, "Set14", opts)
+
+
+def test_corrupt_image_is_named(env) -> None:
+    spec, opts, folder = env
+    (folder / "im0.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    allowed = EvalOptions(**{**opts.__dict__, "allow_modified_data": True})
+    with pytest.raises(DatasetError, match=r"im0\.png: cannot decode"):
+        evaluate(spec, "Set5", allowed)
+
+
+def test_basicsr_layout_is_found(tmp_path: Path) -> None:
+    gt = tmp_path / "BSDS100" / "GTmod12"
+    gt.mkdir(parents=True)
+    Image.fromarray(np.zeros((24, 36, 3), np.uint8)).save(gt / "a.png")
+    ds = datasets.find_dataset("B100", tmp_path)
+    assert ds is not None and ds.layout == "basicsr" and ds.name == "B100"
+    assert list(ds.images) == ["a"]
+
+
+def test_wrong_scale_checkpoint_is_reported(env) -> None:
+    spec, opts, _ = env
+    from dataclasses import replace
+
+    wrong = replace(spec, id="UP_x3", scale=3)  # an ×2 network under an ×3 id
+    with pytest.raises(SuiteError, match="scale"):
+        evaluate(wrong, "Set5", opts)
+
+
+def test_cli_json(env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    spec, opts, _ = env
+    monkeypatch.setattr("suite.runner.get_model", lambda _id: spec)
+    code = cli.main(
+        [
+            "eval", "UP_x2", "--dataset", "Set5", "--json", "--no-progress",
+            "--data-root", str(opts.data_root), "--checkpoint-dir", str(opts.checkpoint_dir),
+            "--results-dir", str(opts.results_dir),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == "UP_x2" and out["n_images"] == 4
+    assert [p["name"] for p in out["per_image"]] == ["im0", "im1", "im2", "im3"]
+
+
+def test_cli_reports_errors_without_traceback(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["eval", "NO_SUCH_MODEL", "--dataset", "Set5"]) == 2
+    assert "unknown model" in capsys.readouterr().err
