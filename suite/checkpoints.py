@@ -108,7 +108,7 @@ def _first_existing(candidates: Iterable[Path]) -> Path | None:
 def checkpoint_status(
     spec: ModelSpec, checkpoint_dir: Path | None = None, cache_dir: Path | None = None
 ) -> str:
-    """One of "local", "cached", "downloadable", "unpublished"; never downloads or hashes."""
+    """One of "local", "cached", "downloadable", "manual", "unpublished"; never downloads."""
     ckpt = spec.checkpoint
     if ckpt is None or not ckpt.published:
         return "unpublished"
@@ -116,7 +116,7 @@ def checkpoint_status(
         return "local"
     if _cache_path(ckpt, cache_dir).is_file():
         return "cached"
-    return "downloadable"
+    return "downloadable" if ckpt.direct else "manual"
 
 
 # --------------------------------------------------------------------------- verification
@@ -159,7 +159,7 @@ def _missing_error(
     where = "\n".join(f"  - {p}" for p in searched)
     subdir = f" (with or without the '{ckpt.subdir}/' subfolder)" if ckpt.subdir else ""
     return CheckpointError(
-        f"checkpoint for model {spec.id!r} not found and downloads are disabled ({why}). "
+        f"checkpoint for model {spec.id!r} not found and cannot be downloaded ({why}). "
         f"Searched:\n{where}\n"
         f"Fix: download {ckpt.url} and save it as one of the paths above, or in the folder given "
         f"by --checkpoint-dir / SUITE_CHECKPOINT_DIR{subdir}; or allow downloads."
@@ -274,6 +274,9 @@ def resolve_checkpoint(
     found = _first_existing([*local, cached])
     if found is not None:
         return _verify_local(spec, found)
+    if not ckpt.direct:
+        why = "its official location is a share page, not a file the suite can fetch"
+        raise _missing_error(spec, ckpt, [*local, cached], why)
     if not download or paths.offline():
         why = "download=False" if not download else f"{paths.ENV_OFFLINE} is set"
         raise _missing_error(spec, ckpt, [*local, cached], why)

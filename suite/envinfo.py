@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 from pathlib import Path
@@ -40,8 +41,25 @@ def git_revision() -> str | None:
     return rev or None
 
 
-def env_info(device: str = "cpu") -> dict[str, Any]:
-    """Everything that can change a measured number, in one JSON-able dict."""
+def backend_flags() -> dict[str, Any]:
+    """Math-library switches that change speed or numerics (TF32, autotuning, oneDNN)."""
+    return {
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
+        "mkldnn_enabled": torch.backends.mkldnn.enabled,
+        "cudnn_enabled": torch.backends.cudnn.enabled,
+        "cudnn_benchmark": torch.backends.cudnn.benchmark,
+        "cudnn_deterministic": torch.backends.cudnn.deterministic,
+        "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
+        "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+    }
+
+
+def env_info(device: str = "cpu", precision: str | None = None) -> dict[str, Any]:
+    """Everything that can change a measured number, in one JSON-able dict.
+
+    ``precision`` (e.g. "fp16") is recorded when a measurement ran in one; timings also depend
+    on :func:`backend_flags`, the CPU/GPU model, the thread count and the driver, all included.
+    """
     info: dict[str, Any] = {
         "suite": suite.__version__,
         "git": git_revision(),
@@ -50,13 +68,22 @@ def env_info(device: str = "cpu") -> dict[str, Any]:
         "numpy": np.__version__,
         "platform": platform.platform(),
         "cpu": cpu_model(),
+        "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        "torch_interop_threads": torch.get_num_interop_threads(),
+        "torch_cuda_build": torch.version.cuda,
         "device": device,
+        "flags": backend_flags(),
     }
+    if precision is not None:
+        info["precision"] = precision
     if device.startswith("cuda") and torch.cuda.is_available():
         idx = torch.device(device).index or 0
+        props = torch.cuda.get_device_properties(idx)
         info.update(
             gpu=torch.cuda.get_device_name(idx),
+            gpu_capability=f"{props.major}.{props.minor}",
+            gpu_memory_mb=round(props.total_memory / 2**20),
             cuda=torch.version.cuda,
             cudnn=torch.backends.cudnn.version(),
             cudnn_allow_tf32=torch.backends.cudnn.allow_tf32,

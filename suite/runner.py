@@ -88,7 +88,7 @@ def score_image(
 def evaluate(
     model: str | ModelSpec, dataset: str, options: EvalOptions | None = None
 ) -> dict[str, Any]:
-    """Score a zoo model (id or spec) on a dataset; returns the result (also written to results/)."""
+    """Score a zoo model (id or spec) on a dataset; the result is also written to results/."""
     opt = options or EvalOptions()
     spec = model if isinstance(model, ModelSpec) else get_model(model)
     profile = opt.profile if isinstance(opt.profile, Profile) else get_profile(opt.profile)

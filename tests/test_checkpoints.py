@@ -421,3 +421,14 @@ def test_registered_checkpoints_match_shared(shared_checkpoints: Path, tmp_path:
         )
         assert path == found
         assert sha256_file(path) == spec.checkpoint.sha256, spec.id
+
+
+def test_share_page_url_is_never_downloaded(tmp_path: Path) -> None:
+    """A Drive/Baidu folder URL would download an HTML page; the suite asks for a manual copy."""
+    from suite.zoo import get_model
+
+    spec = get_model("SAFMN_x4")
+    assert spec.checkpoint is not None and not spec.checkpoint.direct
+    assert checkpoint_status(spec, tmp_path / "none", tmp_path / "cache") == "manual"
+    with pytest.raises(CheckpointError, match=r"(?s)share page.*Fix: download"):
+        resolve_checkpoint(spec, tmp_path / "none", tmp_path / "cache")

@@ -107,7 +107,10 @@ class SAFMN(nn.Module):
         self.scale = scale
         self.to_feat = nn.Conv2d(3, dim, 3, padding=1)
         self.feats = nn.Sequential(
-            *[AttBlock(dim, ffn_scale, True, True, 0) for _ in range(n_blocks)]
+            *[
+                AttBlock(dim, ffn_scale, layer_norm=True, bias=True, pool_shift=0)
+                for _ in range(n_blocks)
+            ]
         )
         self.to_img = pixelshuffle_head(dim, scale)
         self.min_size = self.feats[0].safm.min_size
@@ -150,7 +153,10 @@ class SAFMNNTIRE23(nn.Module):
         self.norm = GRN(dim)
         self.to_feat = nn.Conv2d(3, dim, 3, padding=1)
         self.feats = nn.Sequential(
-            *[AttBlock(dim, ffn_scale, False, False, 1) for _ in range(n_blocks)]
+            *[
+                AttBlock(dim, ffn_scale, layer_norm=False, bias=False, pool_shift=1)
+                for _ in range(n_blocks)
+            ]
         )
         self.to_img = pixelshuffle_head(dim, scale)
         self.min_size = self.feats[0].safm.min_size

@@ -38,6 +38,7 @@ def _paper_spec(scale: int) -> ModelSpec:
             subdir="safmn",
             repo=_REPO,
             published=True,
+            direct=False,
             note=_DRIVE_NOTE,
         ),
         paper=_PAPER,

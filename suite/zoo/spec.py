@@ -25,6 +25,7 @@ class CheckpointSpec:
     state_dict_key: tuple[str, ...] = ("params_ema", "params", "state_dict", "model")
     strip_prefixes: tuple[str, ...] = ("module.",)
     published: bool = True
+    direct: bool = True  # False: the URL is a share/folder page (Drive, Baidu), not the file
     note: str = ""
 
 

@@ -1,0 +1,38 @@
+"""Convention diagnosis finds the profile that produced a published number."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from tiny_model import make_env
+
+from suite import diagnose as diag
+from suite.reference import ReferenceRow
+from suite.runner import EvalOptions, evaluate
+
+
+@pytest.mark.parametrize("profile", ["basicsr", "matlab_y_uint8"])
+def test_diagnosis_ranks_the_true_profile_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
+    spec, opts, _ = make_env(tmp_path, monkeypatch)
+    truth = evaluate(spec, "Set5", replace(opts, profile=profile, write=False))
+    row = ReferenceRow("P", "T", "UP", spec.id, 2, "Set5", round(truth["psnr"], 6),
+                       round(truth["ssim"], 6), None, None, "", "synthetic",
+                       psnr_decimals=6, ssim_decimals=6)  # fmt: skip
+    monkeypatch.setattr(diag, "load_all", lambda: [row])
+    result = diag.diagnose(spec, "Set5", EvalOptions(**{**opts.__dict__}))
+    best = result["variants"][0]
+    assert best["profile"] == profile
+    assert best["distance"] < 1
+    assert len(result["variants"]) == 2 * 2 * 3 * 3 * 2
+    md = diag.diagnosis_markdown(result)
+    assert "| 1 |" in md and profile in md.splitlines()[6]
+
+
+def test_distance_units_follow_printed_precision() -> None:
+    row = ReferenceRow("P", "T", "M", "M", 4, "Set5", 32.53, 0.8993, None, None, "", "n")
+    assert diag.distance_units(row) == (0.005, 0.0002)
+    assert diag.distance(0.01, None, 0.005, 0.0002) == pytest.approx(2.0)
