@@ -1,4 +1,5 @@
-"""Developer entry points: ``nox -s tests``, ``lint``, ``reproduce_eimn``, ``benchmarks``.
+"""Developer entry points: ``nox -s tests``, ``lint``, ``gate``, ``reproduce_eimn``,
+``reproduce_zoo``, ``plots``, ``benchmarks``.
 
 Data locations come from the environment (``SUITE_DATA_ROOT``, ``SUITE_CHECKPOINT_DIR``); when
 they are unset and a ``shared/`` folder sits beside the checkout (as in CI), it is used.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "gate"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.default_venv_backend = "venv"
 
@@ -50,16 +51,64 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "suite", "tests", "benchmarks", "noxfile.py")
 
 
+def _report_and_plots(session: nox.Session, folder: str) -> None:
+    session.run("suite", "report", folder, env=_data_env())
+    session.run("suite", "plot", folder, env=_data_env())
+
+
 @nox.session
 def reproduce_eimn(session: nox.Session) -> None:
-    """Every EIMN checkpoint × every dataset present, basicsr profile, diffed against the paper.
+    """Every EIMN checkpoint × every dataset present, basicsr profile, diffed against the paper,
+    then the convention diagnosis, the markdown report and the plots in ``results/eimn/``.
 
     Pass datasets to restrict, e.g. ``nox -s reproduce_eimn -- --dataset Set5``.
     """
     _install(session)
+    env = _data_env()
+    session.run("suite", "reproduce", "EIMN", "--profile", "basicsr", *session.posargs, env=env)
     session.run(
-        "suite", "reproduce", "EIMN", "--profile", "basicsr", *session.posargs, env=_data_env()
+        "suite", "diagnose", "EIMN_A_x4", "--dataset", "Set5", "--out", "results/eimn", env=env
     )
+    _report_and_plots(session, "results/eimn")
+
+
+@nox.session
+def reproduce_zoo(session: nox.Session) -> None:
+    """Every other family's available checkpoints (each with its own default profile), with
+    report and plots in ``results/zoo/``. Defaults to Set5 and Set14; pass ``-- --dataset …``."""
+    _install(session)
+    env = _data_env()
+    sets = session.posargs or ["--dataset", "Set5", "--dataset", "Set14"]
+    session.run("suite", "reproduce", "zoo", *sets, env=env)
+    for model in ("IMDN_x4", "RLFN_x4"):
+        session.run(
+            "suite", "diagnose", model, "--dataset", "Set5", "--out", "results/zoo", env=env
+        )
+    _report_and_plots(session, "results/zoo")
+
+
+@nox.session
+def plots(session: nox.Session) -> None:
+    """Regenerate every report and figure in ``results/`` from saved results (no model runs)."""
+    _install(session)
+    for folder in ("results/eimn", "results/zoo"):
+        if Path(folder).is_dir():
+            _report_and_plots(session, folder)
+
+
+@nox.session
+def gate(session: nox.Session) -> None:
+    """CI gate: re-evaluate the EIMN checkpoints on Set5 and compare with the committed baseline."""
+    _install(session)
+    out = session.create_tmp()
+    session.run(
+        "suite", "reproduce", "EIMN", "--profile", "basicsr", "--dataset", "Set5",
+        "--out", out, "--no-progress", env=_data_env(),
+    )  # fmt: skip
+    session.run(
+        "suite", "gate", f"{out}/runs", "--baseline", "results/eimn/baseline_set5.json",
+        *session.posargs,
+    )  # fmt: skip
 
 
 @nox.session

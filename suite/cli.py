@@ -163,7 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dataset", action="append", required=True, help="Set5, Set14, B100, Urban100, Manga109"
     )
-    p.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help=f"convention profile (default: the model's own; {DEFAULT_PROFILE} for most)",
+    )
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
     p.add_argument("--json", action="store_true", help="print one JSON object per dataset")
     p.add_argument("--force", action="store_true", help="recompute even if a result exists")

@@ -40,11 +40,18 @@ class ReproduceReport:
         return summarize(self.cells)
 
 
+ZOO = "zoo"  # every family except EIMN, which has its own session
+
+
 def family_models(family: str) -> list[ModelSpec]:
-    models = [m for m in all_models().values() if m.family.lower() == family.lower()]
+    """Models of one family (case-insensitive), or of every family but EIMN for ``zoo``."""
+    everything = all_models().values()
+    if family.lower() == ZOO:
+        return [m for m in everything if m.family != "EIMN"]
+    models = [m for m in everything if m.family.lower() == family.lower()]
     if not models:
-        families = sorted({m.family for m in all_models().values()})
-        raise SuiteError(f"no models in family {family!r}; families: {', '.join(families)}")
+        families = sorted({m.family for m in everything})
+        raise SuiteError(f"no models in family {family!r}; families: {', '.join(families)}, zoo")
     return models
 
 
@@ -62,9 +69,8 @@ def reproduce(
 
     opt = options or EvalOptions()
     models = family_models(family)
-    family = models[0].family
+    family = ZOO if family.lower() == ZOO else models[0].family
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
-    run_opt = EvalOptions(**{**opt.__dict__, "results_dir": out / "runs"})
     results: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     present = []
@@ -76,11 +82,18 @@ def reproduce(
             present.append(name)
     for spec in models:
         status = checkpoint_status(spec, opt.checkpoint_dir, opt.cache_dir)
-        if status == "unpublished":
+        why = {
+            "unpublished": "checkpoint never published by the authors",
+            "manual": "checkpoint only on a share page; download it by hand into --checkpoint-dir",
+        }.get(status)
+        if why is None and spec.scale != int(spec.scale):
+            why = "arbitrary-scale model: evaluated by a separate path"
+        if why:
             note = spec.checkpoint.note if spec.checkpoint else ""
-            skipped.append({"what": spec.id, "why": f"checkpoint never published. {note}"})
-            log(f"skip {spec.id}: checkpoint never published by the authors")
+            skipped.append({"what": spec.id, "why": f"{why}. {note}".strip()})
+            log(f"skip {spec.id}: {why}")
             continue
+        run_opt = EvalOptions(**{**opt.__dict__, "results_dir": out / "runs"})
         for name in present:
             try:
                 results.append(evaluate(spec.id, name, run_opt))

@@ -25,7 +25,7 @@ from suite.errors import SuiteError
 from suite.inference import is_oom, quantise, run_model
 from suite.metrics import psnr, ssim
 from suite.pairs import load_pair
-from suite.profiles import DEFAULT_PROFILE, Profile, get_profile
+from suite.profiles import Profile, get_profile
 from suite.results import (
     SCHEMA,
     PartialLog,
@@ -42,7 +42,7 @@ from suite.zoo import ModelSpec, get_model
 class EvalOptions:
     """Where things are and how to run; every field has a sensible default."""
 
-    profile: str | Profile = DEFAULT_PROFILE
+    profile: str | Profile | None = None  # None: the model's own default profile
     data_root: Path | str | None = None
     checkpoint_dir: Path | str | None = None
     cache_dir: Path | str | None = None
@@ -91,7 +91,8 @@ def evaluate(
     """Score a zoo model (id or spec) on a dataset; the result is also written to results/."""
     opt = options or EvalOptions()
     spec = model if isinstance(model, ModelSpec) else get_model(model)
-    profile = opt.profile if isinstance(opt.profile, Profile) else get_profile(opt.profile)
+    chosen = opt.profile or spec.default_profile
+    profile = chosen if isinstance(chosen, Profile) else get_profile(chosen)
     scale = spec.integer_scale
     device = resolve_device(opt.device)
     ds = require_dataset(dataset, opt.data_root)

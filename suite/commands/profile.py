@@ -17,7 +17,8 @@ def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().replace("×", "x").split("x"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"size must be WIDTHxHEIGHT, e.g. 1280x720: {text!r}")
+        msg = f"size must be WIDTHxHEIGHT, e.g. 1280x720: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
     if width < 1 or height < 1:
         raise argparse.ArgumentTypeError(f"size must be positive: {text!r}")
     return width, height
@@ -77,7 +78,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _g(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    """G values: two decimals as papers print them, four for tiny inputs."""
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}" if value >= 10 else f"{value:.4f}"
 
 
 def _macs_lines(result: dict[str, Any]) -> list[str]:

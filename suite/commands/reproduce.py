@@ -7,14 +7,18 @@ import os
 
 from suite import paths
 from suite.compare import Tolerances
-from suite.profiles import DEFAULT_PROFILE, PROFILES
+from suite.profiles import PROFILES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reproduce", help="evaluate a model family and diff against its paper")
-    p.add_argument("family", help="e.g. EIMN")
+    p.add_argument("family", help="e.g. EIMN, IMDN, or `zoo` for every family but EIMN")
     p.add_argument("--dataset", action="append", help="restrict to these sets (repeatable)")
-    p.add_argument("--profile", default=DEFAULT_PROFILE, choices=sorted(PROFILES))
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help="convention profile (default: each model's own, e.g. basicsr for EIMN)",
+    )
     p.add_argument("--device", default="cpu")
     p.add_argument("--table", action="append", help="reference table(s) to diff against")
     p.add_argument("--out", help="output folder (default <results>/<family>)")
