@@ -320,12 +320,23 @@ def _torch_load(path: Path) -> object:
         ) from exc
 
 
+def _dig(obj: object, dotted: str) -> object:
+    """``obj["a"]["b"]`` for ``"a.b"`` (None where a level is missing)."""
+    for part in dotted.split("."):
+        if not isinstance(obj, Mapping) or part not in obj:
+            return None
+        obj = obj[part]
+    return obj
+
+
 def _unwrap(obj: object, keys: tuple[str, ...], path: Path) -> Mapping[str, torch.Tensor]:
-    """The state dict inside ``obj``: the first of ``keys`` holding one, else ``obj`` itself."""
+    """The state dict inside ``obj``: the first of ``keys`` holding one (a dotted key such as
+    ``"model.sd"`` reaches nested levels), else ``obj`` itself."""
     if isinstance(obj, Mapping):
         for key in keys:
-            if key in obj and _is_state_dict(obj[key]):
-                return obj[key]
+            inner = _dig(obj, key)
+            if _is_state_dict(inner):
+                return inner  # type: ignore[return-value]
     if _is_state_dict(obj):
         return obj  # type: ignore[return-value]
     top = list(obj)[:_MAX_LISTED] if isinstance(obj, Mapping) else type(obj).__name__

@@ -33,6 +33,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         results_dir=args.results_dir,
         device=args.device,
+        scale=args.scale,
         allow_modified_data=args.allow_modified_data,
         progress=not args.no_progress,
         force=args.force,
@@ -44,7 +45,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
             print(json.dumps(result))
         else:
             print(
-                f"{result['model']} ×{result['scale']} {result['dataset']} "
+                f"{result['model']} ×{result['scale']:g} {result['dataset']} "
                 f"[{result['profile']}]: PSNR {result['psnr']:.4f} dB  SSIM {result['ssim']:.4f}"
                 f"  ({result['n_images']} images, data {result['data']['manifest']['status']})"
             )
@@ -169,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"convention profile (default: the model's own; {DEFAULT_PROFILE} for most)",
     )
     p.add_argument("--device", default="cpu", help="cpu or cuda[:N]")
+    p.add_argument(
+        "--scale",
+        type=float,
+        help="target scale; arbitrary-scale models (LIIF, LTE, LMF) accept any, e.g. 2.5 or 8",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per dataset")
     p.add_argument("--force", action="store_true", help="recompute even if a result exists")
     p.add_argument("--no-write", action="store_true", help="do not write results/")

@@ -57,8 +57,9 @@ COUNTER_NOTES: dict[str, str] = {
     ),
     "thop": (
         "thop.profile (forward hooks on nn.Module leaves, matched by exact type; MACs). Counts: "
-        "nn.Conv*/ConvTranspose* (k_h·k_w·C_in/groups per output element, bias ignored, "
-        "depth-wise and dilated handled), nn.Linear, nn.BatchNorm*/LayerNorm/InstanceNorm "
+        "nn.Conv* (k_h·k_w·C_in/groups per output element, bias ignored, depth-wise and "
+        "dilated handled; nn.ConvTranspose* with the same formula, i.e. stride² times its real "
+        "MACs), nn.Linear, nn.BatchNorm*/LayerNorm/InstanceNorm "
         "(2 per element, 4 with affine), PReLU, avg/adaptive-avg pooling, nn.Upsample. Zero by "
         "rule: ReLU, LeakyReLU, PixelShuffle, max pooling, dropout. Invisible: every functional "
         "call (F.conv2d, F.interpolate, torch.matmul, F.gelu, element-wise products), parameters "
@@ -291,8 +292,10 @@ def _dispatch_counts(
 
 def _thop_count(build: Callable[[], nn.Module], shape: tuple[int, ...], device: str) -> MacCount:
     """thop's total, its per-module-type breakdown and the leaf types it has no rule for."""
-    import thop
-    from thop.profile import register_hooks
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # thop imports distutils' deprecated LooseVersion
+        import thop
+        from thop.profile import register_hooks
 
     model = _build_on(build, device)
     x = torch.zeros(shape, device=device)
@@ -318,12 +321,12 @@ def _thop_count(build: Callable[[], nn.Module], shape: tuple[int, ...], device: 
 
 def _fvcore_count(build: Callable[[], nn.Module], shape: tuple[int, ...], device: str) -> MacCount:
     """fvcore's total (a real forward pass under a TorchScript trace) and its skipped ops."""
-    from fvcore.nn import FlopCountAnalysis
-
     model = _build_on(build, device)
     x = torch.zeros(shape, device=device)
     with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # TorchScript deprecation and tracer warnings
+        from fvcore.nn import FlopCountAnalysis
+
         analysis = FlopCountAnalysis(model, x)
         analysis.unsupported_ops_warnings(False).uncalled_modules_warnings(False)
         total = int(analysis.total())
@@ -335,7 +338,7 @@ def _fvcore_count(build: Callable[[], nn.Module], shape: tuple[int, ...], device
 def _failed(counter: str, device: str, exc: BaseException) -> MacCount:
     """A counter that could not run (missing package, unsupported model)."""
     if isinstance(exc, ImportError):
-        why = f"{exc.name or counter} is not installed (pip install 'sr-suite[profile]')"
+        why = f"{counter} cannot be imported ({exc}); pip install 'sr-suite[profile]'"
     else:
         why = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300] if str(exc) else ''}"
     return MacCount(counter, None, device=device, error=why)

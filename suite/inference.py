@@ -30,22 +30,29 @@ def is_oom(exc: BaseException) -> bool:
 def run_model(
     model: nn.Module,
     lr: np.ndarray,
-    scale: int,
+    scale: float,
     input_range: float = 1.0,
     device: torch.device | str = "cpu",
+    out_hw: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """Super-resolve one uint8 LR image; returns float32 H×W×3 in [0, 1] (clamped, unrounded)."""
+    """Super-resolve one uint8 LR image; returns float32 H×W×3 in [0, 1] (clamped, unrounded).
+
+    Fixed-scale networks are called directly; arbitrary-scale (implicit) models are queried on
+    the HR grid of size ``out_hw`` (default: ``scale`` × the LR size).
+    """
+    from suite.arbitrary import ImplicitSR, query
+
+    expected = out_hw or (round(lr.shape[0] * scale), round(lr.shape[1] * scale))
     x = to_tensor(lr, device)
     if input_range != 1.0:
         x = x * input_range
-    y = model(x)
+    y = query(model, x, *expected) if isinstance(model, ImplicitSR) else model(x)
     if input_range != 1.0:
         y = y / input_range
-    expected = (lr.shape[0] * scale, lr.shape[1] * scale)
-    if tuple(y.shape[-2:]) != expected:
+    if tuple(y.shape[-2:]) != tuple(expected):
         raise SuiteError(
-            f"model returned {tuple(y.shape[-2:])} for a {lr.shape[:2]} input at ×{scale}, "
-            f"expected {expected}: the checkpoint's scale does not match the model id"
+            f"model returned {tuple(y.shape[-2:])} for a {lr.shape[:2]} input at ×{scale:g}, "
+            f"expected {tuple(expected)}: the checkpoint's scale does not match the model id"
         )
     return y.clamp_(0.0, 1.0).squeeze(0).permute(1, 2, 0).float().cpu().numpy()
 

@@ -38,12 +38,15 @@ class Profile:
     border: int | None = None
     sr_round: bool = True
 
-    def border_for(self, scale: int) -> int:
-        """Border shaved for a given integer scale."""
-        return int(scale) if self.border is None else int(self.border)
+    def border_for(self, scale: float) -> int:
+        """Border shaved for a scale (non-integer scales shave ``ceil(scale)``)."""
+        return math.ceil(scale) if self.border is None else int(self.border)
 
-    def gt_multiple(self, scale: int) -> int:
-        """The multiple the HR is cropped to (12 or the scale)."""
+    def gt_multiple(self, scale: float) -> int:
+        """The multiple the HR is cropped to: 12 (or lcm(12, s)) or the scale; for a non-integer
+        scale 12 under ``mod12`` and 1 (no crop) under ``modscale``."""
+        if float(scale) != int(scale):
+            return 12 if self.gt_crop == "mod12" else 1
         return math.lcm(12, int(scale)) if self.gt_crop == "mod12" else int(scale)
 
     @property

@@ -64,6 +64,10 @@ NOTES: dict[str, str] = {
         "timed with CUDA events and a synchronisation per call, CPU with time.perf_counter. "
         "fp16/bf16 cast the weights and input (no autocast)."
     ),
+    "memory": (
+        "Peak memory of one forward on the size.input input (also when latency used a dataset), "
+        "in MiB; peak_mb is the headline figure, its definition is stored beside it."
+    ),
     "weights": (
         "Random weights (checkpoint not on disk) change neither complexity, nor timing, nor "
         "memory of these architectures; only the accuracy results need the checkpoint."
@@ -212,8 +216,7 @@ def _memory(model: nn.Module, spec: ModelSpec, opts: ProfileOptions, device: str
             with torch.inference_mode():
                 model(x)
 
-        with backend_settings(opts.latency_settings(device)):
-            return cuda_peak_memory(forward, device)
+        return cuda_peak_memory(forward, device)
     return cpu_peak_memory(spec.arch, spec.arch_kwargs, x.shape, opts.precision, opts.threads)
 
 
@@ -234,6 +237,11 @@ def profile_model(spec: ModelSpec, opts: ProfileOptions | None = None) -> dict[s
     """Profile one zoo model; returns the JSON-able result (see :data:`NOTES` for definitions)."""
     opts = opts or ProfileOptions()
     device = _resolve_device(opts.device)
+    with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore's forward too
+        return _jsonable(_profile(spec, opts, device))
+
+
+def _profile(spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, Any]:
     counts = _macs(spec, opts, device)
     default = DEFAULT_COUNTER if DEFAULT_COUNTER in counts else next(iter(counts))
     result: dict[str, Any] = {
@@ -266,7 +274,7 @@ def profile_model(spec: ModelSpec, opts: ProfileOptions | None = None) -> dict[s
             result["peak_memory_mb"] = _memory(model, spec, opts, device)
     result["env"] = env_info(device, opts.precision)
     result["notes"] = {**NOTES, "counters": {n: COUNTER_NOTES[n] for n in counts}}
-    return _jsonable(result)
+    return result
 
 
 def _jsonable(obj: Any) -> Any:

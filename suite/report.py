@@ -17,6 +17,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from suite import paths
 from suite.compare import Cell, Tolerances, compare, summarize
 from suite.datasets import DATASETS
 from suite.errors import SuiteError
@@ -45,10 +46,12 @@ def load_results(results_dir: Path) -> list[dict[str, Any]]:
 
 
 def load_profiles(*dirs: Path) -> list[dict[str, Any]]:
-    """``suite profile`` results (``<model>/profile__<device>.json``) below the folders.
+    """``suite profile`` results (``<model>/profile__<device>[__<variant>].json``) below folders.
 
-    Each gets ``model`` (else the parent folder's name) and ``device`` (else the file name's);
-    files that are not JSON objects are skipped: profiles are optional extras, never required.
+    Each gets ``model`` (else the parent folder's name), ``device``, ``variant`` (the file name's
+    suffixes for non-default settings such as ``fp16``, ``Set5`` or ``640x360``; "" for the
+    canonical 1280×720 fp32 profile) and ``key`` (device and variant). Unreadable files are
+    skipped: profiles are optional extras, never required.
     """
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for d in dirs:
@@ -59,11 +62,17 @@ def load_profiles(*dirs: Path) -> list[dict[str, Any]]:
                 continue
             if not isinstance(obj, dict):
                 continue
-            device = path.stem.split("__", 1)[1]
-            obj = {**obj, "model": obj.get("model") or path.parent.name, "device": device}
-            obj["_path"] = str(path)
-            found[(obj["model"], device)] = obj
-    return sorted(found.values(), key=lambda p: (p["model"], p["device"]))
+            parts = path.stem.split("__")[1:]
+            obj = {
+                **obj,
+                "model": obj.get("model") or path.parent.name,
+                "device": parts[0],
+                "variant": "__".join(parts[1:]),
+                "key": "__".join(parts),
+                "_path": str(path),
+            }
+            found[(obj["model"], obj["key"])] = obj
+    return sorted(found.values(), key=lambda p: (p["model"], p["key"]))
 
 
 def find_diagnoses(results_dir: Path) -> list[tuple[str, str]]:
@@ -83,11 +92,21 @@ def find_diagnoses(results_dir: Path) -> list[tuple[str, str]]:
                 obj = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):
                 continue
-            if isinstance(obj, dict) and isinstance(obj.get("markdown"), str):
-                out.append((path.name, obj["markdown"].strip()))
-            else:
-                out.append((path.name, "```json\n" + json.dumps(obj, indent=2) + "\n```"))
+            out.append((path.name, _diagnosis_json_markdown(obj)))
     return out
+
+
+def _diagnosis_json_markdown(obj: Any) -> str:
+    """A ``suite diagnose`` JSON as its own markdown table; other JSON as a code block."""
+    if isinstance(obj, dict) and isinstance(obj.get("markdown"), str):
+        return obj["markdown"].strip()
+    try:
+        from suite.diagnose import diagnosis_markdown
+
+        return diagnosis_markdown(obj).strip()
+    except (ImportError, KeyError, TypeError, ValueError, AttributeError):
+        text = json.dumps(obj, indent=2)
+        return f"```json\n{text[:4000]}\n```"
 
 
 def dataset_order(name: str) -> int:
@@ -143,8 +162,11 @@ class ReportData:
         return [c for cells in self.cells.values() for c in cells]
 
     def profile_of(self, model: str) -> dict[str, Any] | None:
-        """The model's ``suite profile`` result, CPU first (counts do not depend on device)."""
-        mine = [p for p in self.profiles if p["model"] == model]
+        """The model's canonical (1280×720, fp32) profile result, CPU first.
+
+        Counts do not depend on the device; variants with another input size would.
+        """
+        mine = [p for p in self.profiles if p["model"] == model and not p.get("variant")]
         mine.sort(key=lambda p: p["device"] != "cpu")
         return mine[0] if mine else None
 
@@ -154,10 +176,17 @@ def collect(
     reference_dir: Path | None = None,
     tables: Sequence[str] | None = None,
     tol: Tolerances | None = None,
-    profile_dirs: Sequence[Path] = (),
+    profile_dirs: Sequence[Path] | None = None,
 ) -> ReportData:
-    """Read results, profiles, diagnoses and reference tables; judge every cell."""
+    """Read results, profiles, diagnoses and reference tables; judge every cell.
+
+    ``suite profile`` results are searched below ``results_dir`` and ``profile_dirs`` — by
+    default the results root (``SUITE_RESULTS_DIR``, ``results/``), where that command writes
+    them — and kept for the judged models only.
+    """
     results_dir = Path(results_dir)
+    if profile_dirs is None:
+        profile_dirs = [paths.results_dir()] if paths.results_dir().is_dir() else []
     results = load_results(results_dir)
     if not results:
         raise SuiteError(f"no evaluation results (*.json) below {results_dir}")
@@ -168,7 +197,7 @@ def collect(
         results=results,
         groups=groups,
         models=models,
-        profiles=load_profiles(results_dir, *profile_dirs),
+        profiles=[p for p in load_profiles(*profile_dirs, results_dir) if p["model"] in models],
         diagnoses=find_diagnoses(results_dir),
         tol=tol or Tolerances(),
     )
@@ -223,13 +252,23 @@ def unmeasured_models(data: ReportData) -> dict[str, str]:
     listed = {r.model_id for r in all_refs(data)}
     out = {}
     for model in sorted(data.models & listed - measured):
-        ck = zoo[model].checkpoint if model in zoo else None
-        out[model] = "checkpoint never published" if ck and not ck.published else "no result"
+        spec = zoo.get(model)
+        ck = spec.checkpoint if spec else None
+        if ck and not ck.published:
+            out[model] = "checkpoint never published"
+        elif ck and not ck.direct:
+            out[model] = "checkpoint only on a share page"
+        elif spec and float(spec.scale) != int(spec.scale):
+            out[model] = "arbitrary scale"
+        else:
+            out[model] = "no result"
     return out
 
 
 def all_refs(data: ReportData) -> list[ReferenceRow]:
-    return [r for rows in data.groups.values() for r in rows]
+    """Every judged reference row, tables with the most methods (the paper's main) first."""
+    groups = sorted(data.groups.values(), key=lambda rows: -len({r.method for r in rows}))
+    return [r for rows in groups for r in rows]
 
 
 # --------------------------------------------------------------------------- formatting
@@ -264,6 +303,10 @@ def fmt_rel(measured: float | None, published: float | None) -> str:
     return f"{100.0 * (measured / published - 1.0):+.1f}%"
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def scale_txt(scale: float) -> str:
     return f"×{float(scale):g}"
 
@@ -286,18 +329,21 @@ def summary_section(data: ReportData) -> str:
     n_models = len({r["model"] for r in data.results})
     n_sets = len({r["dataset"] for r in data.results})
     line = (
-        f"**{len(data.results)} results** ({n_models} models × {n_sets} datasets, profile "
-        f"{', '.join(data.profile_names)}) judged against {len(data.groups)} reference tables: "
+        f"**{plural(len(data.results), 'result')}** ({plural(n_models, 'model')} × "
+        f"{plural(n_sets, 'dataset')}, profile {', '.join(data.profile_names)}) judged against "
+        f"{plural(len(data.groups), 'reference table')}: "
         + ", ".join(f"**{counts.get(k, 0)} {k}**" for k in STATUSES[:4])
         + f", {counts.get('not published', 0)} not published (cells = model × dataset × metric)."
     )
     worst = []
     for metric, unit, digits in (("psnr", " dB", 4), ("ssim", "", 5)):
-        w = s["worst"][metric]
+        compared = [c for c in cells if c.metric == metric and c.delta is not None]
+        w = max(compared, key=lambda c: abs(c.delta or 0.0), default=None)
         if w:
+            where = f", profile {w.profile}" if len(data.profile_names) > 1 else ""
             worst.append(
-                f"worst {metric.upper()} Δ {w['delta']:+.{digits}f}{unit} "
-                f"({w['model']} on {w['dataset']}, vs {w['source']})"
+                f"worst {metric.upper()} Δ {w.delta:+.{digits}f}{unit} "
+                f"({w.model} on {w.dataset}, vs {w.source}{where})"
             )
     if worst:
         text = "; ".join(worst)
@@ -468,6 +514,7 @@ def latency_section(data: ReportData) -> str | None:
             [
                 p["model"],
                 p["device"],
+                p.get("variant") or "default",
                 str(hardware),
                 *(fmt(lat.get(k), 2) for k in ("median", "mean", "std", "min")),
                 str(lat.get("count", MISSING)),
@@ -476,7 +523,8 @@ def latency_section(data: ReportData) -> str | None:
         )
     if not rows:
         return None
-    header = ["Model", "Device", "Hardware", "median (ms)", "mean", "std", "min", "runs"]
+    header = ["Model", "Device", "Settings", "Hardware", "median (ms)", "mean", "std", "min"]
+    header.append("runs")
     return "\n\n".join(["## Latency", md_table([*header, "peak memory (MB)"], rows)])
 
 
@@ -534,10 +582,10 @@ def provenance_section(data: ReportData) -> str:
         for ds, v in sorted(sets.items(), key=lambda kv: dataset_order(kv[0]))
     ]
     env_keys = ("suite", "git", "python", "torch", "numpy", "platform", "cpu", "device")
-    env_rows = [[k, _distinct((r.get("env") or {}).get(k) for r in res)] for k in env_keys]
-    env_rows.append(
-        ["torch threads", _distinct((r.get("env") or {}).get("torch_threads") for r in res)]
-    )
+    env_rows = [
+        [k, _distinct((r.get("env") or {}).get(k) for r in res)]
+        for k in (*env_keys, "torch_threads")
+    ]
     stamps = sorted(str(r["timestamp"]) for r in res if r.get("timestamp"))
     when = f"{stamps[0]} → {stamps[-1]}" if stamps else MISSING
     elapsed = sum(float(r.get("elapsed_s") or 0.0) for r in res)
@@ -607,7 +655,7 @@ def write_report(
     reference_dir: Path | None = None,
     tables: Sequence[str] | None = None,
     tol: Tolerances | None = None,
-    profile_dirs: Sequence[Path] = (),
+    profile_dirs: Sequence[Path] | None = None,
 ) -> Path:
     """Collect, render and write the report (default ``<results_dir>/report.md``)."""
     data = collect(results_dir, reference_dir, tables, tol, profile_dirs)

@@ -58,7 +58,9 @@ def write_csv(path: Path, rows: Iterable[dict[str, Any]], fields: list[str]) -> 
 
 def write_result(result: dict[str, Any], results_dir: Path) -> Path:
     """Write the run's JSON and its per-image CSV; returns the JSON path."""
-    path = result_json(results_dir, result["model"], result["dataset"], result["profile"])
+    path = result_json(
+        results_dir, result["model"], result.get("run_name", result["dataset"]), result["profile"]
+    )
     write_json(path, result)
     rows = [
         {**r, "model": result["model"], "dataset": result["dataset"], "scale": result["scale"]}

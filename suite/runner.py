@@ -21,7 +21,7 @@ from suite import paths
 from suite.checkpoints import load_model, resolve_checkpoint, sha256_file
 from suite.datasets import check_dataset, require_dataset
 from suite.envinfo import env_info
-from suite.errors import SuiteError
+from suite.errors import ScaleError, SuiteError
 from suite.inference import is_oom, quantise, run_model
 from suite.metrics import psnr, ssim
 from suite.pairs import load_pair
@@ -51,6 +51,7 @@ class EvalOptions:
     allow_modified_data: bool = False
     download: bool = True
     progress: bool = True
+    scale: float | None = None  # target scale; only arbitrary-scale models accept another one
     force: bool = False  # recompute even if a finished result with the same key exists
     write: bool = True  # write JSON/CSV under results_dir
 
@@ -61,6 +62,20 @@ def resolve_device(device: str) -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise SuiteError("--device cuda requested but no CUDA GPU is available; use --device cpu")
     return dev
+
+
+def target_scale(spec: ModelSpec, requested: float | None) -> float:
+    """The scale to evaluate at: the model's own, or any for arbitrary-scale models."""
+    if requested is None or float(requested) == float(spec.scale):
+        return int(spec.scale) if float(spec.scale) == int(spec.scale) else float(spec.scale)
+    if not spec.arbitrary_scale:
+        raise ScaleError(
+            f"{spec.id} is a fixed ×{spec.scale:g} model and cannot run at ×{requested:g}; pick "
+            f"the {spec.family} model for that scale (`suite list --family {spec.family}`)"
+        )
+    if requested <= 1:
+        raise ScaleError(f"scale must be > 1, got {requested:g}")
+    return int(requested) if float(requested) == int(requested) else float(requested)
 
 
 def _mean(values: list[float]) -> float:
@@ -74,10 +89,12 @@ def score_image(
     hr: np.ndarray,
     profile: Profile,
     device: torch.device,
+    scale: float | None = None,
 ) -> tuple[float, float]:
-    """PSNR and SSIM of one super-resolved image under a profile."""
-    scale = spec.integer_scale
-    sr = quantise(run_model(model, lr, scale, spec.input_range, device), profile.sr_round)
+    """PSNR and SSIM of one super-resolved image (rendered at the HR's size) under a profile."""
+    scale = target_scale(spec, None) if scale is None else scale
+    out = run_model(model, lr, scale, spec.input_range, device, out_hw=hr.shape[:2])
+    sr = quantise(out, profile.sr_round)
     border = profile.border_for(scale)
     return (
         psnr(sr, hr, crop_border=border, channel=profile.channel),
@@ -93,7 +110,7 @@ def evaluate(
     spec = model if isinstance(model, ModelSpec) else get_model(model)
     chosen = opt.profile or spec.default_profile
     profile = chosen if isinstance(chosen, Profile) else get_profile(chosen)
-    scale = spec.integer_scale
+    scale = target_scale(spec, opt.scale)
     device = resolve_device(opt.device)
     ds = require_dataset(dataset, opt.data_root)
     report = check_dataset(ds, allow_modified=opt.allow_modified_data)
@@ -113,14 +130,17 @@ def evaluate(
         "profile": profile.to_dict(),
         "device": device.type,
     }
-    final = result_json(results_dir, spec.id, ds.name, profile.name)
+    if spec.arbitrary_scale:  # a fixed model's id already fixes its scale
+        key["scale"] = scale
+    stem = run_name(ds.name, spec, scale)
+    final = result_json(results_dir, spec.id, stem, profile.name)
     if opt.write and not opt.force and final.is_file():
         previous = load_result(final)
         if previous.get("run_key") == key:
             return previous
 
     net = load_model(spec, opt.checkpoint_dir, cache_dir, device=str(device), download=False)
-    log = PartialLog(partial_log(results_dir, spec.id, ds.name, profile.name), key)
+    log = PartialLog(partial_log(results_dir, spec.id, stem, profile.name), key)
     todo = [n for n in ds.images if n not in log.done]
     start = time.perf_counter()
     bar = tqdm(
@@ -134,7 +154,7 @@ def evaluate(
         for name in bar:
             pair = load_pair(ds, name, scale, profile, cache_dir)
             try:
-                p, s = score_image(net, spec, pair.lr, pair.hr, profile, device)
+                p, s = score_image(net, spec, pair.lr, pair.hr, profile, device, scale)
             except RuntimeError as exc:
                 if is_oom(exc):
                     raise SuiteError(
@@ -162,6 +182,7 @@ def evaluate(
         "arch": spec.arch,
         "scale": scale,
         "dataset": ds.name,
+        "run_name": stem,
         "profile": profile.name,
         "profile_spec": profile.to_dict(),
         "psnr": _mean(psnrs),
@@ -187,6 +208,11 @@ def evaluate(
         write_result(result, results_dir)
         log.remove()
     return result
+
+
+def run_name(dataset: str, spec: ModelSpec, scale: float) -> str:
+    """File stem for a run: the dataset, plus the scale for arbitrary-scale models."""
+    return f"{dataset}_x{scale:g}" if spec.arbitrary_scale else dataset
 
 
 class _fp32_exact:

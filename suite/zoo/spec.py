@@ -49,6 +49,7 @@ class ModelSpec:
     default_profile: str = "basicsr"
     training_data: str = ""
     note: str = ""
+    arbitrary_scale: bool = False  # implicit models (LIIF, LTE, LMF): any scale via a coord grid
 
     @property
     def integer_scale(self) -> int:

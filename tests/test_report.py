@@ -1,0 +1,188 @@
+"""`suite report` on synthetic results: summary, paper-layout diffs, profile, provenance."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from suite.cli import main
+from suite.profiles import PROFILES
+from suite.reference import write_table
+from suite.report import collect, render_markdown, write_report
+from suite.results import SCHEMA, write_result
+
+SHA = "054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34"
+
+
+def make_result(model: str, dataset: str, psnr: float, ssim: float, scale: int = 4) -> dict:
+    """A result in the "sr-suite/eval/1" schema, shaped like a real EIMN run."""
+    images = [("baby", psnr + 0.5, ssim + 0.01), ("bird", psnr - 0.5, ssim - 0.01)]
+    return {
+        "schema": SCHEMA,
+        "model": model,
+        "family": "EIMN",
+        "arch": "eimn",
+        "scale": scale,
+        "dataset": dataset,
+        "profile": "basicsr",
+        "profile_spec": PROFILES["basicsr"].to_dict(),
+        "psnr": psnr,
+        "ssim": ssim,
+        "n_images": len(images),
+        "per_image": [
+            {"name": n, "psnr": p, "ssim": s, "hr_shape": [48, 48, 3], "lr_shape": [12, 12, 3]}
+            for n, p, s in images
+        ],
+        "checkpoint": {"file": f"ckpt/{model}.pth", "sha256": SHA, "url": "https://x/y.pth"},
+        "data": {
+            "folder": f"data/{dataset}",
+            "layout": "plain",
+            "manifest": {"status": "verified", "missing": [], "modified": [], "extra": []},
+        },
+        "env": {
+            "suite": "0.1.0",
+            "git": "abc123def456",
+            "python": "3.11.7",
+            "torch": "2.13.0+cpu",
+            "numpy": "2.4.6",
+            "platform": "Linux",
+            "cpu": "AMD EPYC",
+            "torch_threads": 2,
+            "device": "cpu",
+        },
+        "elapsed_s": 1.5,
+        "timestamp": f"2026-01-01T00:00:0{len(dataset) % 10}+00:00",
+    }
+
+
+def _ref(table: str, method: str, model_id: str, dataset: str, psnr: str, ssim: str,
+         params: str = "", macs: str = "") -> dict:  # fmt: skip
+    return {"paper": "EIMN (ECAI 2023)", "table": table, "method": method, "model_id": model_id,
+            "scale": "4", "dataset": dataset, "psnr": psnr, "ssim": ssim, "params_k": params,
+            "multi_adds_g": macs, "training_data": "DF2K", "source_note": "synthetic"}  # fmt: skip
+
+
+def make_reference_dir(root: Path) -> Path:
+    """Two tables: a paper table (with methods we never measure) and a full-precision record."""
+    ref = root / "refs"
+    ref.mkdir()
+    rows = [
+        _ref("Table 1", "EIMN-A", "EIMN_A_x4", "Set5", "32.53", "0.8993", "880", "47.78"),
+        _ref("Table 1", "EIMN-A", "EIMN_A_x4", "Set14", "28.89", "0.7882", "880", "47.78"),
+        _ref("Table 1", "EIMN-A", "EIMN_A_x4", "B100", "27.79", "0.7447", "880", "47.78"),
+        _ref("Table 1", "EIMN", "EIMN_L_x4", "Set5", "32.63", "0.9008", "1002", "54.37"),
+        _ref("Table 1", "OtherNet", "", "Set5", "32.30", "0.8966", "1047", "72.4"),
+        _ref("Table 1", "NoMacsNet", "", "Set5", "32.22", "0.8949", "600", ""),
+    ]
+    write_table(ref / "table1.csv", rows)
+    record = [_ref("record", "EIMN_A", "EIMN_A_x4", "Set5", "32.52410035", "0.89928321")]
+    write_table(ref / "record.csv", record)
+    return ref
+
+
+def make_results_dir(root: Path, with_profile: bool = True) -> Path:
+    """EIMN_A_x4 on Set5 (close to the paper) and Set14 (deviating); B100 missing."""
+    results = root / "results"
+    write_result(make_result("EIMN_A_x4", "Set5", 32.5242, 0.89928), results / "runs")
+    write_result(make_result("EIMN_A_x4", "Set14", 28.95, 0.7881), results / "runs")
+    if with_profile:
+        profile = {
+            "params": 880870,
+            "checkpoint_params": 880870,
+            "macs": {"ntire": 47.79, "fvcore": 45.1, "default": "ntire"},
+            "latency_ms": {"median": 120.5, "mean": 121.0, "std": 1.2, "min": 119.0, "count": 10},
+            "peak_memory_mb": 512.0,
+            "env": {"cpu": "AMD EPYC"},
+        }
+        path = results / "EIMN_A_x4" / "profile__cpu.json"  # where `suite profile` writes
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(profile))
+    return results
+
+
+@pytest.fixture()
+def report(tmp_path: Path) -> str:
+    results = make_results_dir(tmp_path)
+    (results / "diagnosis.md").write_text("Diagnosis: **matlab LR** explains Set14.\n")
+    (results / "diagnosis.json").write_text("{}")  # the markdown twin wins
+    variant = {"params": 880870, "macs": {"ntire": 11.9, "default": "ntire"},
+               "latency_ms": {"median": 30.0, "count": 5}}  # fmt: skip
+    (results / "EIMN_A_x4" / "profile__cpu__640x360.json").write_text(json.dumps(variant))
+    refs = make_reference_dir(tmp_path)
+    return write_report(results, reference_dir=refs, profile_dirs=()).read_text()
+
+
+def test_summary_counts_and_worst_delta(report: str) -> None:
+    # Set5 vs Table 1: PSNR close (Δ -0.0058), SSIM reproduced; vs record: both reproduced.
+    # Set14 vs Table 1: PSNR deviates (+0.06), SSIM reproduced (Δ -0.0001).
+    assert re.search(r"\*\*4 reproduced\*\*, \*\*1 close\*\*, \*\*1 deviates\*\*", report)
+    assert "Worst PSNR Δ +0.0600 dB (EIMN_A_x4 on Set14, vs Table 1)" in report
+    assert "EIMN_L_x4 (checkpoint never published)" in report
+
+
+def test_paper_layout_measured_published_delta(report: str) -> None:
+    table1 = report.split("### EIMN (ECAI 2023) — Table 1")[1].split("###")[0]
+    header = next(line for line in table1.splitlines() if line.startswith("| Model"))
+    assert [c.strip() for c in header.split("|")[6:9]] == ["Set5", "Set14", "B100"]
+    rows = [line for line in table1.splitlines() if line.startswith("| ")][1:4]  # EIMN_A_x4
+    lines = {line.split("|")[3].strip(): line for line in rows}
+    assert rows[0].startswith("| EIMN_A_x4 (EIMN-A)")
+    assert "32.524 / 0.8993" in lines["measured"] and "28.950 / 0.7881" in lines["measured"]
+    assert "32.53 / 0.8993" in lines["paper"] and "27.79 / 0.7447" in lines["paper"]
+    assert "-0.006 ≈" in lines["Δ"] and "+0.060 ✗" in lines["Δ"]
+    assert "880.9" in lines["measured"] and "47.79" in lines["measured"]  # #params K, Multi-Adds
+    b100 = [c.strip() for c in lines["measured"].split("|")][8]
+    assert b100 == "–"  # published but not measured
+    record = report.split("### EIMN (ECAI 2023) — record")[1].split("##")[0]
+    assert "32.5242 / 0.89928" in record and "32.5241 / 0.89928" in record
+
+
+def test_profile_complexity_latency_provenance_diagnosis(report: str) -> None:
+    assert "**`basicsr`**" in report and "| gt_crop" in report and "mod12" in report
+    assert "## Complexity" in report and "ntire* (G)" in report and "45.10" in report
+    assert "## Latency" in report and "120.50" in report and "512.0" in report
+    assert "| 640x360" in report and "30.00" in report  # a variant: its own latency row …
+    assert "11.90" not in report  # … but never the Multi-Adds of another input size
+    assert f"`{SHA[:12]}`" in report and "verified" in report and "2.13.0+cpu" in report
+    assert "abc123def456" in report and "→" in report
+    assert report.count("Diagnosis: **matlab LR** explains Set14.") == 1
+    assert "```json" not in report
+
+
+def test_appendix_per_image(report: str) -> None:
+    appendix = report.split("## Appendix: per-image scores")[1]
+    assert "EIMN_A_x4 · Set5 · basicsr — 2 images" in appendix
+    assert re.search(r"\| baby\s+\| 33\.0242\s+\| 0\.90928", appendix)
+    assert appendix.count("<details>") == 2
+
+
+def test_table_restriction_and_no_profiles(tmp_path: Path) -> None:
+    results = make_results_dir(tmp_path, with_profile=False)
+    data = collect(results, make_reference_dir(tmp_path), tables=["record"], profile_dirs=())
+    assert [g[1] for g in data.groups] == ["record"]
+    text = render_markdown(data)
+    assert "## Complexity" not in text and "## Latency" not in text
+    assert "— Table 1" not in text
+
+
+def test_cli_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = make_results_dir(tmp_path, with_profile=False)
+    # `suite profile` writes to <results root>/<model>/: found there, for judged models only
+    monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))
+    for model, gmacs in (("EIMN_A_x4", 47.79), ("IMDN_x4", 40.9)):
+        (tmp_path / model).mkdir()
+        profile = {"params": 1, "macs": {"ntire": gmacs, "default": "ntire"}, "latency_ms": None}
+        (tmp_path / model / "profile__cpu.json").write_text(json.dumps(profile))
+    out = tmp_path / "r.md"
+    argv = ["report", str(results), "--reference", str(make_reference_dir(tmp_path))]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("# Reproduction report: EIMN")
+    assert "## Complexity" in text and "47.79" in text and "IMDN_x4" not in text
+    assert main(["report", str(tmp_path / "empty")]) == 2
+    assert "no evaluation results" in capsys.readouterr().err
