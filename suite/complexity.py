@@ -6,9 +6,10 @@ everything beyond convolutions. This module runs three public counters side by s
 thop and PyTorch's ``FlopCounterMode`` — plus ``ntire``, the suite's own implementation of the
 AIM/NTIRE efficient-SR convention (the ``model_summary`` tool of those challenges, which the EIMN
 authors used for their table). ``ntire`` is the default because it reproduces the published
-numbers: EIMN to four significant digits, IMDN within 0.3 %.
+numbers: EIMN to four significant digits, IMDN within 0.2 %.
 
-Every result says what each counter counts (:data:`COUNTER_NOTES`) and which operators it saw
+Parameter counts come from :mod:`suite.modelinfo` (:func:`parameter_counts`). Every result
+says what each counter counts (:data:`COUNTER_NOTES`) and which operators it saw
 but did not count, so a difference between counters is explained rather than hidden. Counting
 never needs a checkpoint: weights do not change a count. ``ntire``, ``flop_counter`` and ``thop``
 run on the meta device (no memory, no compute); fvcore traces with TorchScript, which needs real
@@ -22,11 +23,15 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
+
+from suite.modelinfo import checkpoint_param_count, param_count
+from suite.zoo import ModelSpec
 
 __all__ = [
     "COUNTERS",
@@ -37,6 +42,7 @@ __all__ = [
     "disagreements",
     "input_size_for_output",
     "macs_summary",
+    "parameter_counts",
 ]
 
 DEFAULT_COUNTER = "ntire"
@@ -64,7 +70,8 @@ COUNTER_NOTES: dict[str, str] = {
         "rule: ReLU, LeakyReLU, PixelShuffle, max pooling, dropout. Invisible: every functional "
         "call (F.conv2d, F.interpolate, torch.matmul, F.gelu, element-wise products), parameters "
         "used outside a leaf module (e.g. layer scales), custom nn.Module types and subclasses "
-        "of counted types; leaf module types without a rule are listed under uncounted_ops."
+        "of counted types; leaf module types without a rule are listed under uncounted_ops "
+        "(number of instances per type)."
     ),
     "flop_counter": (
         "torch.utils.flop_counter.FlopCounterMode (dispatcher level, sees functional calls too). "
@@ -85,7 +92,7 @@ COUNTER_NOTES: dict[str, str] = {
         "original: layer/group norm, GELU/SiLU/sigmoid, element-wise products and sums, pooling, "
         "pixel shuffle, interpolation. This is the default: it reproduces the published "
         "Multi-Adds of EIMN (212.72/95.28/54.37 G for EIMN-L, 186.38/83.59/47.79 G for EIMN-A) "
-        "and is within 0.3 % of IMDN's (158.8/71.5/40.9 G, which counted convolutions only)."
+        "and is within 0.2 % of IMDN's (158.8/71.5/40.9 G, consistent with convolutions only)."
     ),
 }
 
@@ -131,6 +138,24 @@ def input_size_for_output(out_width: int, out_height: int, scale: int) -> tuple[
     if scale < 1 or out_width < scale or out_height < scale:
         raise ValueError(f"output {out_width}×{out_height} is smaller than one ×{scale} pixel")
     return out_height // scale, out_width // scale
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def parameter_counts(
+    spec: ModelSpec, checkpoint_dir: Path | str | None = None, cache_dir: Path | str | None = None
+) -> dict[str, int | None]:
+    """``params`` (trainable, from the architecture) and ``checkpoint_params`` (None if absent).
+
+    See :func:`suite.modelinfo.state_dict_param_count` for what the checkpoint count excludes.
+    """
+    ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else None
+    cache = Path(cache_dir) if cache_dir else None
+    return {
+        "params": param_count(spec),
+        "checkpoint_params": checkpoint_param_count(spec, ckpt_dir, cache),
+    }
 
 
 # --------------------------------------------------------------------------- results

@@ -28,6 +28,7 @@ from suite.complexity import (
     disagreements,
     input_size_for_output,
     macs_summary,
+    parameter_counts,
 )
 from suite.envinfo import env_info
 from suite.errors import SuiteError
@@ -38,7 +39,7 @@ from suite.latency import (
     measure_latency,
 )
 from suite.memory import cpu_peak_memory, cuda_peak_memory
-from suite.modelinfo import CHECKPOINT_EXCLUDED_SUFFIXES, checkpoint_param_count, param_count
+from suite.modelinfo import CHECKPOINT_EXCLUDED_SUFFIXES
 from suite.zoo import ModelSpec
 
 __all__ = ["SCHEMA", "ProfileOptions", "profile_model", "profile_path"]
@@ -237,6 +238,10 @@ def profile_model(spec: ModelSpec, opts: ProfileOptions | None = None) -> dict[s
     """Profile one zoo model; returns the JSON-able result (see :data:`NOTES` for definitions)."""
     opts = opts or ProfileOptions()
     device = _resolve_device(opts.device)
+    try:
+        spec.integer_scale  # noqa: B018 - the 1280×720 convention needs an integer scale
+    except ValueError as exc:
+        raise SuiteError(f"cannot profile {spec.id}: {exc}") from None
     with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore's forward too
         return _jsonable(_profile(spec, opts, device))
 
@@ -253,8 +258,7 @@ def _profile(spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, An
         "scale": spec.scale,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "size": _size_record(spec, opts.size),
-        "params": param_count(spec),
-        "checkpoint_params": checkpoint_param_count(spec, opts.checkpoint_dir, opts.cache_dir),
+        **parameter_counts(spec, opts.checkpoint_dir, opts.cache_dir),
         "macs": macs_summary(counts, default),
         "macs_unit": "G (1e9 multiply-accumulates)",
         "macs_detail": {name: c.to_dict() for name, c in counts.items()},

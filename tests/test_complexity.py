@@ -20,6 +20,7 @@ from suite.complexity import (
     disagreements,
     input_size_for_output,
     macs_summary,
+    parameter_counts,
 )
 from suite.modelinfo import checkpoint_param_count, param_count, state_dict_param_count
 from suite.zoo import all_models, get_model
@@ -83,7 +84,11 @@ def test_state_dict_count_excludes_batchnorm_statistics() -> None:
 
 def test_checkpoint_params_match_trainable_params(shared_checkpoints: Path, tmp_path) -> None:
     spec = get_model("EIMN_A_x4")
-    assert checkpoint_param_count(spec, shared_checkpoints, tmp_path) == EIMN_PARAMS[spec.id]
+    expected = EIMN_PARAMS[spec.id]
+    assert parameter_counts(spec, shared_checkpoints, tmp_path) == {
+        "params": expected,
+        "checkpoint_params": expected,
+    }
 
 
 def test_checkpoint_params_are_null_without_a_local_file(tmp_path, monkeypatch) -> None:

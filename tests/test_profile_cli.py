@@ -75,13 +75,20 @@ def test_table_notes_disagreements_only_above_one_percent() -> None:
     }
     assert "note:" not in format_profile(result)
     result["macs_disagreements"] = [{"counter": "fvcore", "reference": "ntire", "relative": 0.02}]
-    assert "fvcore +2.00%" in format_profile(result)
+    result["macs_detail"]["fvcore"] = {"by_op": {"conv": 100, "layer_norm": 2}}
+    assert "fvcore +2.00% — also counts: layer_norm" in format_profile(result)
 
 
 def test_profile_path_keeps_non_default_runs_apart(tmp_path: Path) -> None:
     assert profile_path(tmp_path, "M", ProfileOptions()) == tmp_path / "M" / "profile__cpu.json"
     opts = ProfileOptions(device="cuda:1", precision="fp16", dataset="Set5")
     assert profile_path(tmp_path, "M", opts).name == "profile__cuda__fp16__Set5.json"
+
+
+def test_cli_counter_list_matches_the_library() -> None:
+    from suite.commands import profile as command
+
+    assert command._COUNTERS == COUNTERS
 
 
 def test_profile_needs_a_model_or_all(capsys) -> None:

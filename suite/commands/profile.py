@@ -65,7 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-cudnn-benchmark", action="store_true", help="disable cuDNN autotuning (on)"
     )
     p.add_argument("--tf32", action="store_true", help="allow TF32 on Ampere+ GPUs (off)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print the result as JSON (one line per model)"
+    )
     p.add_argument("--no-write", action="store_true", help="do not write results/")
     p.add_argument("--data-root", help="folder holding the benchmark sets (SUITE_DATA_ROOT)")
     p.add_argument("--checkpoint-dir", help="folder with checkpoint files (SUITE_CHECKPOINT_DIR)")
@@ -104,10 +106,23 @@ def _macs_lines(result: dict[str, Any]) -> list[str]:
             lines.append(f"  {n} failed: {detail[n]['error']}")
     diffs = result.get("macs_disagreements") or []
     if diffs:
-        parts = ", ".join(f"{d['counter']} {d['relative']:+.2%}" for d in diffs)
-        lines.append(f"  note: counters differ from {default} by more than 1%: {parts}")
-        lines.append("        (they count norms/activations differently; see --json notes)")
+        lines.append(f"  note: counters that differ from {default} by more than 1%:")
+        for d in diffs:
+            why = _why(detail.get(d["counter"], {}), d["relative"])
+            lines.append(f"    {d['counter']} {d['relative']:+.2%}{why}")
+        lines.append("    (what each counter counts: --json notes.counters)")
     return lines
+
+
+def _why(detail: dict[str, Any], relative: float) -> str:
+    """A hint: what a lower counter skipped, or what else a higher one counts."""
+    if relative < 0 and detail.get("uncounted_ops"):
+        top = sorted(detail["uncounted_ops"].items(), key=lambda kv: -kv[1])[:4]
+        return " — skipped: " + ", ".join(f"{op}×{n}" for op, n in top)
+    ops = sorted(detail.get("by_op", {}).items(), key=lambda kv: -kv[1])
+    if relative > 0 and len(ops) > 1:
+        return " — also counts: " + ", ".join(op for op, _ in ops[1:5])
+    return ""
 
 
 def _latency_line(result: dict[str, Any]) -> str:
@@ -117,7 +132,8 @@ def _latency_line(result: dict[str, Any]) -> str:
     s, cfg = lat["stats"], lat["settings"]
     head = f"Latency [ms] {cfg['device']} {cfg['precision']}"
     if cfg["device"].startswith("cpu"):
-        head += f" ({lat['flags']['torch_threads']} threads)"
+        threads = lat["flags"]["torch_threads"]
+        head += f" ({threads} thread{'' if threads == 1 else 's'})"
     of = f" per image over {s['count']} images" if "per_image" in lat else ""
     return (
         f"{head}: median {s['median']:.2f}  mean {s['mean']:.2f}  std {s['std']:.2f}  "
@@ -201,22 +217,19 @@ def run(args: argparse.Namespace) -> int:
     for spec in specs:
         try:
             result = profile_model(spec, opts)
-        except SuiteError as exc:
+        except (SuiteError, RuntimeError, ValueError) as exc:
             if not args.all:
                 raise
-            failed += 1
+            failed += 1  # one model's failure must not end a zoo-wide run
             print(f"error: {spec.id}: {exc}", file=sys.stderr)
             continue
+        lines = [json.dumps(result)] if args.json else [format_profile(result)]
         if not args.no_write:
             path = profile_path(paths.results_dir(args.results_dir), spec.id, opts)
             write_json(path, result)
-            result_note = f"wrote {path}"
-        else:
-            result_note = ""
-        if args.json:
-            print(json.dumps(result), flush=True)
-        else:
-            print(format_profile(result) + (f"\n{result_note}" if result_note else ""), flush=True)
-            if len(specs) > 1:
-                print()
+            if not args.json:
+                lines.append(f"wrote {path}")
+        if not args.json and len(specs) > 1:
+            lines.append("")  # a blank line between models
+        print("\n".join(lines), flush=True)
     return 1 if failed else 0
