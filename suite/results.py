@@ -94,13 +94,16 @@ def iter_results(results_dir: Path) -> list[dict[str, Any]]:
 
 
 class PartialLog:
-    """Append-only per-image log tied to a run key; a different key starts afresh."""
+    """Append-only per-image log tied to a run key; a different key starts afresh.
 
-    def __init__(self, path: Path, key: dict[str, Any]):
+    With ``path=None`` the log lives in memory only (runs that must not write anything).
+    """
+
+    def __init__(self, path: Path | None, key: dict[str, Any]):
         self.path = path
         self.key = key
         self.done: dict[str, dict[str, Any]] = {}
-        if path.is_file():
+        if path is not None and path.is_file():
             self._load()
 
     def _load(self) -> None:
@@ -126,6 +129,9 @@ class PartialLog:
             self.path.write_text("\n".join(good) + "\n")
 
     def append(self, row: dict[str, Any]) -> None:
+        if self.path is None:
+            self.done[row["name"]] = row
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.is_file() or self.path.stat().st_size == 0
         with self.path.open("a") as f:
@@ -137,6 +143,8 @@ class PartialLog:
         self.done[row["name"]] = row
 
     def remove(self) -> None:
+        if self.path is None:
+            return
         self.path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             self.path.parent.rmdir()

@@ -140,7 +140,8 @@ def evaluate(
             return previous
 
     net = load_model(spec, opt.checkpoint_dir, cache_dir, device=str(device), download=False)
-    log = PartialLog(partial_log(results_dir, spec.id, stem, profile.name), key)
+    log_path = partial_log(results_dir, spec.id, stem, profile.name) if opt.write else None
+    log = PartialLog(log_path, key)
     todo = [n for n in ds.images if n not in log.done]
     start = time.perf_counter()
     bar = tqdm(

@@ -30,6 +30,7 @@ def test_eimn_set5_matches_record(
         data_root=shared_datasets,
         checkpoint_dir=shared_checkpoints,
         cache_dir=tmp_path / "cache",
+        results_dir=tmp_path / "results",
         progress=False,
         write=False,
         download=False,
@@ -37,6 +38,7 @@ def test_eimn_set5_matches_record(
     r = evaluate(model_id, "Set5", opts)
     ref = RECORD[(model_id, "Set5")]
     assert r["n_images"] == 5
+    assert not (tmp_path / "results").exists()  # write=False leaves no files, not even partial
     assert r["data"]["manifest"]["status"] == "verified"
     assert abs(r["psnr"] - ref.psnr) <= 0.002, (r["psnr"], ref.psnr)
     assert abs(r["ssim"] - ref.ssim) <= 0.0002, (r["ssim"], ref.ssim)

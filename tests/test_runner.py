@@ -176,3 +176,12 @@ def test_cli_json(env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 def test_cli_reports_errors_without_traceback(capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["eval", "NO_SUCH_MODEL", "--dataset", "Set5"]) == 2
     assert "unknown model" in capsys.readouterr().err
+
+
+def test_no_write_leaves_no_files(env) -> None:
+    spec, opts, _ = env
+    evaluate(spec, "Set5", EvalOptions(**{**opts.__dict__, "write": False}))
+    assert not Path(opts.results_dir).exists()
+    calls = Upsampler.calls
+    evaluate(spec, "Set5", EvalOptions(**{**opts.__dict__, "write": False}))
+    assert Upsampler.calls == 2 * calls  # nothing cached between runs that do not write
