@@ -21,24 +21,30 @@ def _add_location_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--results-dir", help="where results are written (SUITE_RESULTS_DIR, results/)")
 
 
-def _cmd_eval(args: argparse.Namespace) -> int:
-    from suite.runner import EvalOptions, evaluate
+def eval_options(args: argparse.Namespace, **overrides):  # -> EvalOptions
+    """EvalOptions from the location/run flags shared by eval, reproduce and diagnose."""
+    from suite.runner import EvalOptions
 
-    if args.offline:
+    if getattr(args, "offline", False):
         os.environ[paths.ENV_OFFLINE] = "1"
-    opts = EvalOptions(
-        profile=args.profile,
-        data_root=args.data_root,
-        checkpoint_dir=args.checkpoint_dir,
-        cache_dir=args.cache_dir,
-        results_dir=args.results_dir,
-        device=args.device,
-        scale=args.scale,
-        allow_modified_data=args.allow_modified_data,
-        progress=not args.no_progress,
-        force=args.force,
-        write=not args.no_write,
-    )
+    fields = {
+        "profile": getattr(args, "profile", None),
+        "data_root": args.data_root,
+        "checkpoint_dir": args.checkpoint_dir,
+        "cache_dir": args.cache_dir,
+        "results_dir": getattr(args, "results_dir", None),
+        "device": args.device,
+        "scale": getattr(args, "scale", None),
+        "allow_modified_data": args.allow_modified_data,
+        "progress": not args.no_progress,
+    }
+    return EvalOptions(**{**fields, **overrides})
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from suite.runner import evaluate
+
+    opts = eval_options(args, force=args.force, write=not args.no_write)
     for dataset in args.dataset:
         result = evaluate(args.model, dataset, opts)
         if args.json:
@@ -80,13 +86,13 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    header = f"{'id':<28} {'family':<12} {'scale':>5} {'params':>10}  {'checkpoint':<12} source"
+    header = f"{'id':<24} {'family':<14} {'scale':>5} {'params':>10}  {'checkpoint':<12} source"
     print(header)
     print("-" * len(header))
     for r in rows:
         scale = f"×{r['scale']:g}"
         print(
-            f"{r['id']:<28} {r['family']:<12} {scale:>5} {r['params']:>10,}  "
+            f"{r['id']:<24} {r['family']:<14} {scale:>5} {r['params']:>10,}  "
             f"{r['checkpoint']:<12} {r['source'] or r['venue']}"
         )
     avail = sum(r["available"] for r in rows)
@@ -228,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as exc:  # unknown model/profile ids carry a helpful message
         print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `suite list | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(
             "interrupted: finished images are kept; rerun the same command to resume",

@@ -96,7 +96,7 @@ def reproduce(
         run_opt = EvalOptions(**{**opt.__dict__, "results_dir": out / "runs"})
         for name in present:
             try:
-                results.append(evaluate(spec.id, name, run_opt))
+                results.append(evaluate(spec, name, run_opt))
             except SuiteError as exc:  # keep going: other runs are still worth having
                 skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
                 log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
@@ -226,8 +226,9 @@ def comparison_markdown(report: ReproduceReport, tol: Tolerances) -> str:
     return "\n".join(parts) + "\n"
 
 
-def print_report(report: ReproduceReport, source: str | None = None, file=sys.stdout) -> None:
-    """Plain-text table per source plus a one-line summary."""
+def print_report(report: ReproduceReport, source: str | None = None, file=None) -> None:
+    """Plain-text table per source plus a one-line summary (to stdout by default)."""
+    file = file or sys.stdout
     sources = [source] if source else sorted({c.source for c in report.cells})
     for src in sources:
         rows = comparison_table(report.cells, src)

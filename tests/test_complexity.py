@@ -137,7 +137,7 @@ def test_three_counters_side_by_side_agree_on_convolutions() -> None:
     assert "gelu" in counts["flop_counter"].uncounted_ops
     assert "native_batch_norm" in counts["flop_counter"].uncounted_ops
     assert "mul" in counts["fvcore"].uncounted_ops
-    assert "ChannelLayerNorm" in counts["thop"].uncounted_ops
+    assert "LayerNorm2d" in counts["thop"].uncounted_ops
     assert counts["fvcore"].device == "cpu" and counts["ntire"].device == "meta"
 
 

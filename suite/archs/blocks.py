@@ -7,11 +7,16 @@ names and layer order: the attribute names are those of the published checkpoint
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from suite.errors import ScaleError
+
+# Mean RGB of DIV2K, the shift used by EDSR-derived networks (EDSR, CARN, SPAN, SwinIR).
+DIV2K_RGB_MEAN = (0.4488, 0.4371, 0.4040)
 
 
 def check_scale(family: str, scale: float, allowed: tuple[int, ...] | None = None) -> int:
@@ -42,14 +47,17 @@ def lrelu(negative_slope: float = 0.05) -> nn.LeakyReLU:
 
 
 def pixelshuffle_upsampler(
-    in_channels: int, out_channels: int, scale: int, kernel_size: int = 3
+    in_channels: int, out_channels: int, scale: int, kernel_size: int = 3, bias: bool = True
 ) -> nn.Sequential:
     """One conv to ``out_channels · scale²`` maps, then PixelShuffle (keys ``0.weight``/``0.bias``).
 
-    This single-step upsampler (ESPCN style) is the tail of IMDN, RFDN, RLFN and FMEN.
+    This single-step upsampler (ESPCN style) is the tail of IMDN, RFDN, RLFN, FMEN, SMFANet,
+    SAFMN, SPAN and BSRN.
     """
+    pad = (kernel_size - 1) // 2
     return nn.Sequential(
-        conv(in_channels, out_channels * scale * scale, kernel_size), nn.PixelShuffle(scale)
+        nn.Conv2d(in_channels, out_channels * scale * scale, kernel_size, padding=pad, bias=bias),
+        nn.PixelShuffle(scale),
     )
 
 
@@ -122,3 +130,38 @@ class ESA(nn.Module):
             y = self.conv3_(F.relu(self.conv3(y)))
         y = F.interpolate(y, size=x.shape[2:], mode="bilinear", align_corners=False)
         return x * torch.sigmoid(self.conv4(y + self.conv_f(reduced)))
+
+
+class LayerNorm2d(nn.Module):
+    """LayerNorm over the channel axis of an NCHW tensor (ConvNeXt "channels_first" form).
+
+    Parameters are ``weight`` and ``bias`` of shape ``(C,)``; biased variance with ``eps`` inside
+    the square root, as in the EIMN and SAFMN references.
+    """
+
+    def __init__(self, channels: int, eps: float = 1e-6) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias, self.eps)
+        return y.permute(0, 3, 1, 2)
+
+
+def run_padded_to_min_size(
+    body: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, min_size: int, scale: int
+) -> torch.Tensor:
+    """Run ``body`` on ``x``, replicate-padding H/W up to ``min_size`` first if needed.
+
+    Several families pool the feature map by a fixed factor (``h // 8`` …) and fail on tiny
+    inputs. Inputs at least ``min_size`` on both sides run untouched; smaller ones are padded at
+    the bottom/right and the output cropped back, so the result is always ``scale·H × scale·W``.
+    """
+    h, w = x.shape[-2:]
+    pad_h, pad_w = max(0, min_size - h), max(0, min_size - w)
+    if pad_h == 0 and pad_w == 0:
+        return body(x)
+    out = body(F.pad(x, (0, pad_w, 0, pad_h), mode="replicate"))
+    return out[..., : h * scale, : w * scale]

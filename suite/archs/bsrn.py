@@ -19,8 +19,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import ESA_MIN_SIZE, check_scale
-from suite.archs.common_b import pixelshuffle_head, run_padded_to_min_size
+from suite.archs.blocks import (
+    ESA_MIN_SIZE,
+    check_scale,
+    pixelshuffle_upsampler,
+    run_padded_to_min_size,
+)
 
 
 class Pointwise(nn.Linear):
@@ -107,7 +111,7 @@ class PixelShuffleDirect(nn.Module):
 
     def __init__(self, channels: int, scale: int) -> None:
         super().__init__()
-        self.upsampleOneStep = pixelshuffle_head(channels, scale)
+        self.upsampleOneStep = pixelshuffle_upsampler(channels, 3, scale)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.upsampleOneStep(x)

@@ -21,9 +21,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale, conv
+from suite.archs.blocks import DIV2K_RGB_MEAN, check_scale, conv
 
-DIV2K_MEAN = (0.4488, 0.4371, 0.4040)
 SCALES = (2, 3, 4)
 
 
@@ -141,8 +140,8 @@ class CARNM(nn.Module):
     def __init__(self, scale: int, channels: int = 64, groups: int = 4) -> None:
         super().__init__()
         self.scale = scale
-        self.sub_mean = MeanShift(DIV2K_MEAN, -1)
-        self.add_mean = MeanShift(DIV2K_MEAN, +1)
+        self.sub_mean = MeanShift(DIV2K_RGB_MEAN, -1)
+        self.add_mean = MeanShift(DIV2K_RGB_MEAN, +1)
         self.entry = conv(3, channels)
         self.b1 = CascadingBlock(channels, groups)
         self.b2 = CascadingBlock(channels, groups)

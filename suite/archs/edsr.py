@@ -21,8 +21,7 @@ import torch
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale, conv, pixelshuffle_upsampler
-from suite.archs.common_b import DIV2K_RGB_MEAN
+from suite.archs.blocks import DIV2K_RGB_MEAN, check_scale, conv, pixelshuffle_upsampler
 
 
 class MeanShift(nn.Conv2d):

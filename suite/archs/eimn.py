@@ -24,23 +24,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
+from suite.archs.blocks import LayerNorm2d
 from suite.errors import ScaleError
 
 VARIANT_STAGES: dict[str, int] = {"L": 16, "A": 14}
-
-
-class ChannelLayerNorm(nn.Module):
-    """LayerNorm over the channel axis of an NCHW tensor (eps 1e-6, as in the reference)."""
-
-    def __init__(self, channels: int, eps: float = 1e-6) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias, self.eps)
-        return y.permute(0, 3, 1, 2)
 
 
 def _depthwise(channels: int, kernel: int, dilation: int = 1) -> nn.Conv2d:
@@ -86,7 +73,7 @@ class DFFM(nn.Module):
     def __init__(self, dim: int, reduce_ratio: float = 0.25) -> None:
         super().__init__()
         reduced = int(dim * reduce_ratio)
-        self.norm = ChannelLayerNorm(dim)
+        self.norm = LayerNorm2d(dim)
         self.global_reduce = nn.Conv2d(dim, reduced, 1)
         self.local_reduce = nn.Conv2d(dim, reduced, 1)
         self.channel_expand = nn.Conv2d(reduced, dim, 1)

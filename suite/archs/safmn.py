@@ -25,8 +25,12 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale
-from suite.archs.common_b import LayerNorm2d, pixelshuffle_head, run_padded_to_min_size
+from suite.archs.blocks import (
+    LayerNorm2d,
+    check_scale,
+    pixelshuffle_upsampler,
+    run_padded_to_min_size,
+)
 
 
 class SAFM(nn.Module):
@@ -112,7 +116,7 @@ class SAFMN(nn.Module):
                 for _ in range(n_blocks)
             ]
         )
-        self.to_img = pixelshuffle_head(dim, scale)
+        self.to_img = pixelshuffle_upsampler(dim, 3, scale)
         self.min_size = self.feats[0].safm.min_size
 
     def _body(self, x: torch.Tensor) -> torch.Tensor:
@@ -158,7 +162,7 @@ class SAFMNNTIRE23(nn.Module):
                 for _ in range(n_blocks)
             ]
         )
-        self.to_img = pixelshuffle_head(dim, scale)
+        self.to_img = pixelshuffle_upsampler(dim, 3, scale)
         self.min_size = self.feats[0].safm.min_size
 
     def _body(self, x: torch.Tensor) -> torch.Tensor:
@@ -226,7 +230,7 @@ class SAFMNPP(nn.Module):
         self.scale = scale
         self.to_feat = nn.Conv2d(3, dim, 3, padding=1, bias=False)
         self.feats = nn.Sequential(*[PPBlock(dim, ffn_scale) for _ in range(n_blocks)])
-        self.to_img = pixelshuffle_head(dim, scale, bias=False)
+        self.to_img = pixelshuffle_upsampler(dim, 3, scale, bias=False)
 
     def _body(self, x: torch.Tensor) -> torch.Tensor:
         return self.to_img(self.feats(self.to_feat(x))) + _bilinear_up(x, self.scale)

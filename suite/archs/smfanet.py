@@ -20,8 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale
-from suite.archs.common_b import pixelshuffle_head, run_padded_to_min_size
+from suite.archs.blocks import check_scale, pixelshuffle_upsampler, run_padded_to_min_size
 
 # SMFA pools the map to (H // 8, W // 8), so it needs at least 8 pixels on each side.
 _DOWN = 8
@@ -119,7 +118,7 @@ class SMFANet(nn.Module):
         self.scale = scale
         self.to_feat = nn.Conv2d(3, dim, 3, padding=1, bias=head_bias)
         self.feats = nn.Sequential(*[FMB(dim, ffn_scale, weighted) for _ in range(n_blocks)])
-        self.to_img = pixelshuffle_head(dim, scale, bias=head_bias)
+        self.to_img = pixelshuffle_upsampler(dim, 3, scale, bias=head_bias)
 
     def _body(self, x: torch.Tensor) -> torch.Tensor:
         x = self.to_feat(x)

@@ -21,8 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale
-from suite.archs.common_b import DIV2K_RGB_MEAN, pixelshuffle_head
+from suite.archs.blocks import DIV2K_RGB_MEAN, check_scale, pixelshuffle_upsampler
 
 
 class RepConv3(nn.Module):
@@ -73,7 +72,7 @@ class SPAN(nn.Module):
             self.add_module(f"block_{i}", SPAB(channels))
         self.conv_cat = nn.Conv2d(channels * 4, channels, 1)
         self.conv_2 = RepConv3(channels, channels)
-        self.upsampler = pixelshuffle_head(channels, scale)
+        self.upsampler = pixelshuffle_upsampler(channels, 3, scale)
 
     def blocks(self) -> list[SPAB]:
         """The SPABs in order (kept as ``block_1`` … ``block_6`` for the checkpoint keys)."""

@@ -26,8 +26,7 @@ import torch
 from torch import nn
 
 from suite.archs import register_arch
-from suite.archs.blocks import check_scale, pixelshuffle_upsampler
-from suite.archs.common_b import DIV2K_RGB_MEAN
+from suite.archs.blocks import DIV2K_RGB_MEAN, check_scale, pixelshuffle_upsampler
 
 # Logit added between tokens of different regions inside a shifted window (as the reference).
 _MASKED = -100.0

@@ -26,18 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suite.cli import eval_options
     from suite.diagnose import diagnose, diagnosis_markdown, diagnosis_paths
     from suite.results import write_json
-    from suite.runner import EvalOptions
 
-    opts = EvalOptions(
-        data_root=args.data_root,
-        checkpoint_dir=args.checkpoint_dir,
-        cache_dir=args.cache_dir,
-        device=args.device,
-        allow_modified_data=args.allow_modified_data,
-        progress=not args.no_progress,
-    )
+    opts = eval_options(args)
     result = diagnose(args.model, args.dataset, opts, args.table)
     md = diagnosis_markdown(result, args.top)
     if args.out:

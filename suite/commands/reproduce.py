@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 
-from suite import paths
 from suite.compare import Tolerances
 from suite.profiles import PROFILES
 
@@ -33,23 +31,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suite.cli import eval_options
     from suite.reproduce import print_report, reproduce
-    from suite.runner import EvalOptions
 
-    if args.offline:
-        os.environ[paths.ENV_OFFLINE] = "1"
-    opts = EvalOptions(
-        profile=args.profile,
-        data_root=args.data_root,
-        checkpoint_dir=args.checkpoint_dir,
-        cache_dir=args.cache_dir,
-        results_dir=args.results_dir,
-        device=args.device,
-        allow_modified_data=args.allow_modified_data,
-        progress=not args.no_progress,
-    )
     tol = Tolerances(psnr_close=args.psnr_close, ssim_close=args.ssim_close)
-    report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
+    report = reproduce(args.family, args.dataset, eval_options(args), args.table, tol, args.out)
     print_report(report)
     print(f"written to {report.out_dir}")
     return 0

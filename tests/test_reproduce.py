@@ -1,0 +1,50 @@
+"""``suite reproduce``: evaluate a family, join with references, write the comparison files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tiny_model import make_env
+
+from suite import cli
+from suite import reproduce as rep
+from suite.reference import ReferenceRow
+from suite.runner import evaluate
+
+
+def test_reproduce_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    spec, opts, _ = make_env(tmp_path, monkeypatch)
+    truth = evaluate(spec, "Set5", opts.__class__(**{**opts.__dict__, "write": False}))
+    refs = [
+        ReferenceRow("P", "T1", "UP", spec.id, 2, "Set5", round(truth["psnr"], 2),
+                     round(truth["ssim"], 4), None, None, "", "synthetic"),
+        ReferenceRow("P", "T1", "UP", spec.id, 2, "Set14", 30.0, 0.9, None, None, "", "s"),
+    ]  # fmt: skip
+    monkeypatch.setattr(rep, "all_models", lambda: {spec.id: spec})
+    monkeypatch.setattr(rep, "load_all", lambda: refs)
+    code = cli.main(
+        ["reproduce", "TEST", "--no-progress", "--data-root", str(opts.data_root),
+         "--checkpoint-dir", str(opts.checkpoint_dir), "--results-dir", str(opts.results_dir)]
+    )  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "TEST: 2/2 compared cells reproduced" in out
+    folder = Path(opts.results_dir) / "test"
+    data = json.loads((folder / "comparison.json").read_text())
+    statuses = {(c["dataset"], c["metric"]): c["status"] for c in data["cells"]}
+    assert statuses[("Set5", "psnr")] == "reproduced"
+    assert statuses[("Set14", "psnr")] == "not measured"  # Set14 is absent from the data root
+    assert any(s["what"] == "Set14" for s in data["skipped"])
+    assert data["tolerances"]["psnr_close"] == 0.05
+    assert (folder / "runs" / spec.id / "Set5__basicsr.json").is_file()
+    assert (folder / "results.csv").read_text().count("\n") == 2
+    assert "| UP_x2 | Set5 |" in (folder / "comparison.md").read_text()
+
+
+def test_unknown_family_lists_families() -> None:
+    with pytest.raises(Exception, match=r"families: .*EIMN"):
+        rep.family_models("NOPE")
+    zoo = rep.family_models("zoo")
+    assert zoo and all(m.family != "EIMN" for m in zoo)
