@@ -80,9 +80,9 @@ def reproduce_zoo(session: nox.Session) -> None:
     env = _data_env()
     sets = session.posargs or ["--dataset", "Set5", "--dataset", "Set14"]
     session.run("suite", "reproduce", "zoo", *sets, env=env)
-    for model in ("IMDN_x4", "RLFN_x4"):
+    for model, dataset in (("IMDN_x4", "Set5"), ("RLFN_x2", "Set14")):
         session.run(
-            "suite", "diagnose", model, "--dataset", "Set5", "--out", "results/zoo", env=env
+            "suite", "diagnose", model, "--dataset", dataset, "--out", "results/zoo", env=env
         )
     _report_and_plots(session, "results/zoo")
 

@@ -51,6 +51,7 @@ class Cell:
     method: str
     profile: str | None
     decimals: int | None
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -147,7 +148,37 @@ def compare(
                         None,
                     )
                 )
+    explain_rounding(cells)
     return cells
+
+
+def explain_rounding(cells: list[Cell]) -> None:
+    """Annotate gaps that are the paper's own rounding, not the reproduction's.
+
+    When a cell misses a rounded table but the same model/dataset/metric reproduces a more precise
+    source (e.g. the authors' full-precision record), and that precise value itself does not round
+    to the printed one, the gap lies between the paper's two sources.
+    """
+    precise: dict[tuple, Cell] = {}
+    for c in cells:
+        if c.status != "reproduced" or c.decimals is None:
+            continue
+        key = (c.model, c.dataset, c.metric)
+        if key not in precise or c.decimals > (precise[key].decimals or 0):
+            precise[key] = c
+    for c in cells:
+        if c.status not in ("close", "deviates") or c.decimals is None:
+            continue
+        ref = precise.get((c.model, c.dataset, c.metric))
+        if ref is None or ref.published is None or (ref.decimals or 0) <= c.decimals:
+            continue
+        rounded = round(ref.published, c.decimals)
+        if abs(rounded - c.published) > 0.5 * 10.0**-c.decimals:
+            c.note = (
+                f"{c.source} prints {c.published:.{c.decimals}f}, but {ref.source} gives "
+                f"{ref.published:.4f} (rounds to {rounded:.{c.decimals}f}), which this run "
+                "reproduces: the gap is inside the paper's own numbers"
+            )
 
 
 def summarize(cells: list[Cell]) -> dict[str, Any]:

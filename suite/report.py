@@ -18,7 +18,7 @@ from typing import Any
 from tabulate import tabulate
 
 from suite import paths
-from suite.compare import Cell, Tolerances, compare, summarize
+from suite.compare import Cell, Tolerances, compare, explain_rounding, summarize
 from suite.datasets import DATASETS
 from suite.errors import SuiteError
 from suite.reference import ReferenceRow, load_all
@@ -373,6 +373,25 @@ def summary_section(data: ReportData) -> str:
     return "\n\n".join(["## Summary", line, md_table(header, rows), legend])
 
 
+def explained_section(data: ReportData) -> str | None:
+    """Gaps that lie inside the paper's own numbers (printed table vs the authors' record)."""
+    cells = data.all_cells()
+    explain_rounding(cells)
+    seen: set[str] = set()
+    lines = []
+    for c in cells:
+        if c.note and c.note not in seen:
+            seen.add(c.note)
+            lines.append(f"- {c.model} on {c.dataset}, {c.metric.upper()}: {c.note}.")
+    if not lines:
+        return None
+    intro = (
+        "These cells miss a rounded table although the same run reproduces the authors' "
+        "more precise source: the printed value is not the rounding of their own number."
+    )
+    return "\n\n".join(["## Explained gaps", intro, "\n".join(lines)])
+
+
 def _model_order(rows: Sequence[ReferenceRow], models: set[str]) -> list[str]:
     seen: dict[str, tuple[float, int]] = {}
     for i, r in enumerate(rows):
@@ -638,6 +657,7 @@ def render_markdown(data: ReportData) -> str:
         f"# Reproduction report: {', '.join(families)}",
         f"Results from `{data.results_dir}`.",
         summary_section(data),
+        explained_section(data),
         paper_tables_section(data),
         complexity_section(data),
         latency_section(data),

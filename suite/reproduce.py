@@ -221,6 +221,10 @@ def comparison_markdown(report: ReproduceReport, tol: Tolerances) -> str:
             "",
             markdown_table(TABLE_HEADER, comparison_table(report.cells, source)),
         ]
+    notes = [c for c in report.cells if c.note]
+    if notes:
+        parts += ["", "## Explained gaps", ""]
+        parts += [f"- {c.model} {c.dataset} {c.metric.upper()}: {c.note}." for c in notes]
     if report.skipped:
         parts += ["", "## Not run", ""] + [f"- {x['what']}: {x['why']}" for x in report.skipped]
     return "\n".join(parts) + "\n"

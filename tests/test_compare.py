@@ -57,3 +57,16 @@ def test_compare_statuses_and_summary() -> None:
 def test_tolerances_are_configurable() -> None:
     loose = Tolerances(psnr_close=0.2)
     assert classify(32.60, 32.52, 2, "psnr", loose) == "close"
+
+
+def test_rounding_gap_inside_the_paper_is_explained() -> None:
+    refs = [
+        _ref("A", "Set5", 32.53, None),  # the paper prints 32.53 ...
+        _ref("A", "Set5", 32.52410035, None, table="record", pdp=8),  # ... its record says .5241
+    ]
+    cells = compare([_res("A", "Set5", 32.5242, 0.9)], refs)
+    printed = next(c for c in cells if c.source == "T1" and c.metric == "psnr")
+    assert printed.status == "close"
+    assert "record gives 32.5241" in printed.note and "inside the paper" in printed.note
+    precise = next(c for c in cells if c.source == "record" and c.metric == "psnr")
+    assert precise.status == "reproduced" and precise.note == ""
