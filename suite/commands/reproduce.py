@@ -22,6 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="output folder (default <results>/<family>)")
     p.add_argument("--psnr-close", type=float, default=Tolerances.psnr_close)
     p.add_argument("--ssim-close", type=float, default=Tolerances.ssim_close)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute finished runs (interrupted ones still resume from their partial log)",
+    )
     p.add_argument("--offline", action="store_true")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--allow-modified-data", action="store_true")
@@ -35,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from suite.reproduce import print_report, reproduce
 
     tol = Tolerances(psnr_close=args.psnr_close, ssim_close=args.ssim_close)
-    report = reproduce(args.family, args.dataset, eval_options(args), args.table, tol, args.out)
+    opts = eval_options(args, force=args.force)
+    report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
     print_report(report)
     print(f"written to {report.out_dir}")
     return 0
