@@ -17,7 +17,7 @@ from suite.compare import Cell, Tolerances, compare, summarize
 from suite.datasets import DATASETS, find_dataset
 from suite.errors import SuiteError
 from suite.reference import load_all
-from suite.results import write_csv, write_json
+from suite.results import iter_results, write_csv, write_json
 from suite.runner import EvalOptions, evaluate
 from suite.zoo import ModelSpec, all_models
 
@@ -100,11 +100,30 @@ def reproduce(
             except SuiteError as exc:  # keep going: other runs are still worth having
                 skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
                 log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
+    results += earlier_runs(out / "runs", results, models, opt.profile)
     tables = tables or FAMILY_TABLES.get(family)
     cells = compare(results, load_all(), tables, tol, models={m.id for m in models})
     report = ReproduceReport(family, results, cells, skipped, out)
     write_reproduction(report, tol or Tolerances())
     return report
+
+
+def earlier_runs(
+    runs_dir: Path, current: list[dict[str, Any]], models: list[ModelSpec], profile: Any
+) -> list[dict[str, Any]]:
+    """Finished runs already in the folder for other datasets (e.g. a slow set run separately),
+    with the same profile, so the comparison covers everything measured so far."""
+    done = {(r["model"], r["dataset"]) for r in current}
+    by_id = {m.id: m for m in models}
+    out = []
+    for r in iter_results(runs_dir) if runs_dir.is_dir() else []:
+        spec = by_id.get(r["model"])
+        wanted = (profile.name if hasattr(profile, "name") else profile) or (
+            spec.default_profile if spec else None
+        )
+        if spec and (r["model"], r["dataset"]) not in done and r["profile"] == wanted:
+            out.append(r)
+    return out
 
 
 def results_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
