@@ -519,6 +519,15 @@ def complexity_section(data: ReportData) -> str | None:
     return "\n\n".join(["## Complexity", md_table(header, rows), note])
 
 
+def peak_memory(profile: dict[str, Any]) -> float | None:
+    """The headline peak memory (MB) of a profile result: the forward's own peak on CPU,
+    ``max_memory_allocated`` on CUDA (``peak_memory_mb`` is a dict with the details)."""
+    value = profile.get("peak_memory_mb")
+    if isinstance(value, dict):
+        value = value.get("peak_mb")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def latency_section(data: ReportData) -> str | None:
     """Latency and peak memory per model × device; None when nothing was timed."""
     rows = []
@@ -537,7 +546,7 @@ def latency_section(data: ReportData) -> str | None:
                 str(hardware),
                 *(fmt(lat.get(k), 2) for k in ("median", "mean", "std", "min")),
                 str(lat.get("count", MISSING)),
-                fmt(p.get("peak_memory_mb"), 1),
+                fmt(peak_memory(p), 1),
             ]
         )
     if not rows:

@@ -186,3 +186,11 @@ def test_cli_report(
     assert "## Complexity" in text and "47.79" in text and "IMDN_x4" not in text
     assert main(["report", str(tmp_path / "empty")]) == 2
     assert "no evaluation results" in capsys.readouterr().err
+
+
+def test_peak_memory_reads_number_or_profile_dict() -> None:
+    from suite.report import peak_memory
+
+    assert peak_memory({"peak_memory_mb": 512.0}) == 512.0
+    assert peak_memory({"peak_memory_mb": {"peak_mb": 285.8, "peak_rss_mb": 537.7}}) == 285.8
+    assert peak_memory({"peak_memory_mb": None}) is None
