@@ -31,7 +31,7 @@ SPECS: list[ModelSpec] = [
         paper="Blueprint Separable Residual Network for Efficient Image Super-Resolution",
         venue="NTIRE 2022 ESR challenge (CVPRW 2022), team 18",
         input_range=1.0,
-        default_profile="rgb",
+        default_profile="basicsr",
         note="Challenge version: 1×1 convs stored as nn.Linear; not the layout of xiaom233/BSRN.",
     )
 ]

@@ -5,7 +5,8 @@ SAFMN++ (team 23) and SMFAN (team 24) are BasicSR checkpoints holding ``params``
 SPAN (team 38, 28 channels) and SPAN-tiny (team 39, 26 channels) files are bare state dicts of the
 re-parameterised ``eval_conv`` form. All four are evaluated by the challenge script with
 ``data_range = 1.0``: RGB in [0, 1] (SPAN shifts by the DIV2K mean and scales by 255 inside the
-network). Their published numbers are RGB PSNR on DIV2K/LSDIR, hence the ``rgb`` profile.
+network). Their published numbers are RGB PSNR on DIV2K/LSDIR (the ``rgb`` profile); on the
+benchmark sets they default to ``basicsr`` (Y channel), comparable with other models.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _spec(
         paper=paper,
         venue=f"{_VENUE}, team {team}",
         input_range=1.0,
-        default_profile="rgb",
+        default_profile="basicsr",
         note=note,
     )
 

@@ -6,7 +6,8 @@ has 52 channels, RLFN-S 48, both six blocks. ``rlfn_ntire_x4.pth`` is the NTIRE 
 model (46 channels, 48 in the middle of each block, four blocks): the same tensors as the
 challenge repository's ``team04_rlfn.pth`` (``NTIRE22_RLFN``), saved under this repository's key
 names. The paper models default to the ``matlab`` profile (EDSR-framework evaluation on MATLAB
-LR); the NTIRE model to ``rgb``, the challenge's metric.
+LR); the NTIRE model to ``basicsr`` (the challenge itself
+scored RGB PSNR, the ``rgb`` profile, on DIV2K validation).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ SPECS: list[ModelSpec] = [
         "rlfn_ntire_x4",
         4,
         NTIRE_KWARGS,
-        "rgb",
+        "basicsr",
         note="NTIRE 2022 entry; identical weights to NTIRE22_RLFN (team04_rlfn.pth), renamed keys.",
     ),
 ]

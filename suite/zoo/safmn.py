@@ -68,7 +68,7 @@ _NTIRE23 = ModelSpec(
     paper=_PAPER,
     venue="NTIRE 2023 ESR challenge (CVPRW 2023), team 15",
     input_range=1.0,
-    default_profile="rgb",
+    default_profile="basicsr",
     note=(
         "Challenge variant: GRN after the embedding, no LayerNorm, bias-free blocks, pooling one "
         "octave deeper, bilinear global residual. Training data not stated in the repository."
