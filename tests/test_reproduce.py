@@ -48,3 +48,23 @@ def test_unknown_family_lists_families() -> None:
         rep.family_models("NOPE")
     zoo = rep.family_models("zoo")
     assert zoo and all(m.family != "EIMN" for m in zoo)
+
+
+def test_comparison_includes_runs_made_separately(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow set evaluated on its own (``suite eval --results-dir <family>/runs``) joins the
+    comparison the next time the family is reproduced on the other sets."""
+    spec, opts, _ = make_env(tmp_path, monkeypatch)
+    monkeypatch.setattr(rep, "all_models", lambda: {spec.id: spec})
+    out = tmp_path / "fam"
+    other = evaluate(spec, "Set5", opts.__class__(**{**opts.__dict__, "write": False}))
+    fake = {**other, "dataset": "Urban100", "run_name": "Urban100"}
+    from suite.results import write_result
+
+    write_result(fake, out / "runs")
+    report = rep.reproduce("TEST", ["Set5"], opts, out_dir=out, log=lambda *a, **k: None)
+    assert {(r["model"], r["dataset"]) for r in report.results} == {
+        (spec.id, "Set5"),
+        (spec.id, "Urban100"),
+    }

@@ -1,0 +1,65 @@
+"""``suite list``, ``suite profiles`` and ``suite datasets``: what a user sees first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from suite import cli
+from suite.zoo import all_models
+
+
+def test_list_json_has_every_model(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    assert (
+        cli.main(
+            ["list", "--json", "--checkpoint-dir", str(tmp_path), "--cache-dir", str(tmp_path)]
+        )
+        == 0
+    )
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == list(all_models())
+    for r in rows:
+        assert {"id", "family", "scale", "params", "available"} <= set(r)
+        assert isinstance(r["params"], int) and r["params"] > 0
+        assert r["available"] is False  # nothing in an empty checkpoint dir (or cache)
+    eimn = {r["id"]: r for r in rows if r["family"] == "EIMN"}
+    assert eimn["EIMN_A_x4"]["params"] == 880_870
+    assert eimn["EIMN_L_x4"]["checkpoint"] == "unpublished"
+
+
+@pytest.mark.shared
+def test_list_sees_shared_checkpoints(capsys: pytest.CaptureFixture, shared_checkpoints) -> None:
+    assert cli.main(["list", "--json", "--checkpoint-dir", str(shared_checkpoints)]) == 0
+    rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["EIMN_A_x4"]["available"] and rows["IMDN_x4"]["available"]
+    assert sum(r["available"] for r in rows.values()) >= 38
+
+
+def test_list_table_and_family_filter(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["list", "--family", "EIMN"]) == 0
+    out = capsys.readouterr().out
+    assert "EIMN_A_x4" in out and "IMDN_x4" not in out and "6 models" in out
+
+
+def test_profiles_and_datasets(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    assert cli.main(["profiles", "--json"]) == 0
+    names = [p["name"] for p in json.loads(capsys.readouterr().out)]
+    assert names[:2] == ["basicsr", "matlab"]
+    assert cli.main(["datasets", "--data-root", str(tmp_path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["status"] for r in rows} == {"absent"}
+
+
+@pytest.mark.shared
+def test_shared_datasets_verify(capsys: pytest.CaptureFixture, shared_datasets) -> None:
+    assert cli.main(["datasets", "--data-root", str(shared_datasets), "--json"]) == 0
+    status = {r["dataset"]: r["status"] for r in json.loads(capsys.readouterr().out)}
+    assert status == {
+        "Set5": "verified",
+        "Set14": "verified",
+        "B100": "verified",
+        "Urban100": "verified",
+        "Manga109": "absent",
+    }
