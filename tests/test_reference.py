@@ -113,3 +113,27 @@ def test_missing_values_and_precision(tmp_path: Path) -> None:
     (row,) = load_table(_write(tmp_path / "m.csv", [{**GOOD, "psnr": "-", "ssim": ""}]))
     assert row.psnr is None and row.ssim is None
     assert decimals("32.53") == 2 and decimals("0.89928") == 5 and decimals("40") == 0
+
+
+def test_rows_linked_to_the_zoo_have_its_scale() -> None:
+    zoo = all_models()
+    for r in load_all():
+        if r.model_id in zoo and not zoo[r.model_id].arbitrary_scale:
+            assert float(zoo[r.model_id].scale) == r.scale, (r.file, r.model_id)
+
+
+# Published #params that count something other than our trainable parameters, asserted in the
+# family's own tests: SwinIR's tables leave out the 24 relative-position bias tables (32,400).
+PARAM_EXCEPTIONS = ("SwinIR_light",)
+
+
+def test_published_params_match_the_architectures() -> None:
+    """Papers round #params to thousands (some truncate): within 1K of our exact count."""
+    from suite.modelinfo import param_count
+
+    zoo = all_models()
+    for r in load_all():
+        spec = zoo.get(r.model_id)
+        if spec is None or r.params_k is None or r.model_id.startswith(PARAM_EXCEPTIONS):
+            continue
+        assert abs(param_count(spec) / 1000 - r.params_k) <= 1.0, (r.file, r.model_id)
