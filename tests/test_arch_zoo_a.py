@@ -22,7 +22,6 @@ from suite.checkpoints import load_model
 from suite.errors import ScaleError
 from suite.zoo import all_models, get_model
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL_IDS = [
     "IMDN_x2",
     "IMDN_x3",

@@ -22,7 +22,6 @@ from suite.checkpoints import load_model
 from suite.zoo import all_models, bsrn, ntire2024, safmn, smfanet
 from suite.zoo.spec import ModelSpec
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SPECS: list[ModelSpec] = [*smfanet.SPECS, *safmn.SPECS, *ntire2024.SPECS, *bsrn.SPECS]
 SPEC_BY_ID = {spec.id: spec for spec in SPECS}
 # Checkpoints committed to public repositories (the SAFMN paper models are Drive-only).
