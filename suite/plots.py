@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -407,7 +408,10 @@ def save_figures(
     for f in figures:
         for ext in formats:
             path = out_dir / f"{f.name}.{ext}"
-            f.figure.savefig(path, dpi=DPI, format=ext)
+            # no timestamps and fixed SVG ids: regenerating unchanged results changes no file
+            meta = {"Date": None} if ext == "svg" else {"Software": None}
+            with matplotlib.rc_context({"svg.hashsalt": "sr-suite"}):
+                f.figure.savefig(path, dpi=DPI, format=ext, metadata=meta)
             written.append(path)
     return written
 
