@@ -5,6 +5,7 @@ Each family module defines ``SPECS: list[ModelSpec]``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
@@ -16,7 +17,13 @@ _SKIP = {"spec"}
 
 
 def all_models() -> dict[str, ModelSpec]:
-    """Every registered model by id, in family-module order."""
+    """Every registered model by id, in family-module order (a fresh dict each call)."""
+    return dict(_collect())
+
+
+@functools.cache
+def _collect() -> dict[str, ModelSpec]:
+    """Import every family module once; later calls reuse the result."""
     out: dict[str, ModelSpec] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if info.name in _SKIP:
