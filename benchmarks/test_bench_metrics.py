@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from suite.metrics import METRICS
+from suite.protocol.metrics import METRICS
 
 HEIGHT, WIDTH = 768, 1024
 

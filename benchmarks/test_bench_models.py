@@ -10,9 +10,9 @@ import pytest
 import torch
 from torch import nn
 
-from suite.archs import build_arch
-from suite.complexity import input_size_for_output
-from suite.zoo import get_model
+from suite.bench.complexity import input_size_for_output
+from suite.models.archs import build_arch
+from suite.models.zoo import get_model
 
 MODEL_ID = "EIMN_A_x4"
 

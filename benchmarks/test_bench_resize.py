@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from suite.degrade import imresize
+from suite.protocol.resize import imresize
 
 
 @pytest.fixture(scope="module")

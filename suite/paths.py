@@ -55,8 +55,25 @@ def offline() -> bool:
 
 
 def manifests_dir() -> Path:
-    """Dataset manifests: ``SUITE_MANIFEST_DIR`` or the ones committed in ``datasets/manifests``."""
+    """Dataset manifests: ``SUITE_MANIFEST_DIR``, else the ones shipped with the suite."""
     value = os.environ.get(ENV_MANIFEST_DIR)
     if value:
         return Path(value).expanduser()
-    return Path(__file__).resolve().parent.parent / "datasets" / "manifests"
+    return package_data("manifests")
+
+
+def reference_dir() -> Path:
+    """The published reference tables shipped with the suite (``reference_tables/``)."""
+    return package_data("reference_tables")
+
+
+# Data shipped with the package: in a wheel it sits under ``suite/_data/<name>``; in a source
+# checkout (or an editable install) it is read where it is kept in the tree.
+PACKAGE_DIR = Path(__file__).resolve().parent
+_IN_TREE = {"reference_tables": "reference_tables", "manifests": "datasets/manifests"}
+
+
+def package_data(name: str) -> Path:
+    """Folder of one kind of shipped data (``reference_tables`` or ``manifests``)."""
+    installed = PACKAGE_DIR / "_data" / name
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / _IN_TREE[name]

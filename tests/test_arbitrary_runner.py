@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from tiny_model import make_env
 
-from suite.arbitrary import ImplicitSR
-from suite.archs import register_arch
 from suite.errors import ScaleError
-from suite.pairs import lr_shape
-from suite.profiles import get_profile
-from suite.runner import evaluate
+from suite.evaluation.runner import evaluate
+from suite.models.archs import register_arch
+from suite.models.implicit import ImplicitSR
+from suite.protocol.pairs import lr_shape
+from suite.protocol.profiles import get_profile
 
 ARCH = "_test_implicit_bilinear"
 
@@ -47,7 +47,7 @@ def implicit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     spec, opts, _ = make_env(tmp_path, monkeypatch)
     ckpt = Path(opts.checkpoint_dir) / "implicit.pth"
     torch.save(BilinearField().state_dict(), ckpt)
-    from suite.checkpoints import sha256_file
+    from suite.models.checkpoints import sha256_file
 
     spec = replace(
         spec,

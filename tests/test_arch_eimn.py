@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from suite.archs import build_arch
-from suite.zoo.eimn import SPECS
+from suite.models.archs import build_arch
+from suite.models.zoo.eimn import SPECS
 
 SPEC_BY_ID = {spec.id: spec for spec in SPECS}
 PUBLISHED = [spec.id for spec in SPECS if spec.checkpoint and spec.checkpoint.published]

@@ -1,7 +1,7 @@
 """IMDN, RFDN, RLFN, FMEN and CARN-M: architectures, zoo entries, checkpoints, reference tables.
 
 Checkpoints come from the shared folder (``shared_checkpoints``) and load strictly through
-:func:`suite.checkpoints.load_model`, which also verifies each file's sha256. The real-image
+:func:`suite.models.checkpoints.load_model`, which also verifies each file's sha256. The real-image
 check runs every model on a central crop of Set5 ``baby`` and asks for a clear gain over bicubic
 upsampling, which catches a wrong input range, layer order or branch.
 """
@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from suite.archs import build_arch
-from suite.checkpoints import load_model
 from suite.errors import ScaleError
-from suite.zoo import all_models, get_model
+from suite.models.archs import build_arch
+from suite.models.checkpoints import load_model
+from suite.models.zoo import all_models, get_model
 
 MODEL_IDS = [
     "IMDN_x2",

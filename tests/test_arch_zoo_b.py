@@ -17,10 +17,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from suite.archs import build_arch
-from suite.checkpoints import load_model
-from suite.zoo import all_models, bsrn, ntire2024, safmn, smfanet
-from suite.zoo.spec import ModelSpec
+from suite.models.archs import build_arch
+from suite.models.checkpoints import load_model
+from suite.models.spec import ModelSpec
+from suite.models.zoo import all_models, bsrn, ntire2024, safmn, smfanet
 
 SPECS: list[ModelSpec] = [*smfanet.SPECS, *safmn.SPECS, *ntire2024.SPECS, *bsrn.SPECS]
 SPEC_BY_ID = {spec.id: spec for spec in SPECS}

@@ -15,14 +15,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from suite.arbitrary import ImplicitSR, cell_factor, make_cell, make_coord, query
-from suite.archs import build_arch
-from suite.archs.liif import blend, neighbours, sample_bilinear, sample_nearest
 from suite.errors import ScaleError
-from suite.modelinfo import param_count, trainable_params
-from suite.reference import COLUMNS, load_all, load_table
-from suite.zoo import all_models, edsr, lmf, swinir
-from suite.zoo.spec import ModelSpec
+from suite.models.archs import build_arch
+from suite.models.archs.liif import blend, neighbours, sample_bilinear, sample_nearest
+from suite.models.implicit import ImplicitSR, cell_factor, make_cell, make_coord, query
+from suite.models.params import param_count, trainable_params
+from suite.models.spec import ModelSpec
+from suite.models.zoo import all_models, edsr, lmf, swinir
+from suite.results.reference import COLUMNS, load_all, load_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPECS: list[ModelSpec] = [*edsr.SPECS, *swinir.SPECS, *lmf.SPECS]

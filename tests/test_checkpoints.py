@@ -1,4 +1,4 @@
-"""Checkpoint resolution, download, verification and strict loading (suite.checkpoints).
+"""Checkpoint resolution, download, verification and strict loading (suite.models.checkpoints).
 
 Downloads are served by a local HTTP server on 127.0.0.1; nothing here touches the network.
 """
@@ -17,17 +17,17 @@ import pytest
 import torch
 from torch import nn
 
-from suite import checkpoints
-from suite.archs import register_arch
-from suite.checkpoints import (
+from suite.errors import CheckpointError, CheckpointMismatchError
+from suite.models import checkpoints
+from suite.models.archs import register_arch
+from suite.models.checkpoints import (
     checkpoint_status,
     load_model,
     read_state_dict,
     resolve_checkpoint,
     sha256_file,
 )
-from suite.errors import CheckpointError, CheckpointMismatchError
-from suite.zoo.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import CheckpointSpec, ModelSpec
 
 ARCH = "_test_tiny"
 FILENAME = "tiny_x2.pth"
@@ -403,7 +403,7 @@ def _shared_file(root: Path, ckpt: CheckpointSpec) -> Path | None:
 
 @pytest.mark.shared
 def test_registered_checkpoints_match_shared(shared_checkpoints: Path, tmp_path: Path) -> None:
-    from suite.zoo import all_models
+    from suite.models.zoo import all_models
 
     present = [
         (spec, found)
@@ -425,7 +425,7 @@ def test_registered_checkpoints_match_shared(shared_checkpoints: Path, tmp_path:
 
 def test_share_page_url_is_never_downloaded(tmp_path: Path) -> None:
     """A Drive/Baidu folder URL would download an HTML page; the suite asks for a manual copy."""
-    from suite.zoo import get_model
+    from suite.models.zoo import get_model
 
     spec = get_model("SAFMN_x4")
     assert spec.checkpoint is not None and not spec.checkpoint.direct

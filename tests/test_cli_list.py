@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from suite import cli
-from suite.zoo import all_models
+from suite.models.zoo import all_models
 
 
 def test_list_json_has_every_model(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:

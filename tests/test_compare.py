@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from suite.compare import Tolerances, classify, compare, summarize
-from suite.reference import ReferenceRow
+from suite.results.compare import Tolerances, classify, compare, summarize
+from suite.results.reference import ReferenceRow
 
 
 def _ref(model: str, ds: str, psnr: float | None, ssim: float | None, table: str = "T1",

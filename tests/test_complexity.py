@@ -10,8 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.archs import build_arch
-from suite.complexity import (
+from suite.bench.complexity import (
     COUNTER_NOTES,
     COUNTERS,
     DEFAULT_COUNTER,
@@ -22,8 +21,9 @@ from suite.complexity import (
     macs_summary,
     parameter_counts,
 )
-from suite.modelinfo import checkpoint_param_count, param_count, state_dict_param_count
-from suite.zoo import all_models, get_model
+from suite.models.archs import build_arch
+from suite.models.params import checkpoint_param_count, param_count, state_dict_param_count
+from suite.models.zoo import all_models, get_model
 
 EIMN_PARAMS = {
     "EIMN_L_x2": 981_724,

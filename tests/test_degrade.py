@@ -1,4 +1,4 @@
-"""Tests for the MATLAB-compatible bicubic resize in ``suite.degrade``.
+"""Tests for the MATLAB-compatible bicubic resize in ``suite.protocol.resize``.
 
 Golden checks: LR images MATLAB made from Set5 (bit-exact), and MATLAB's bicubic-upscaling PSNR
 table from SelfExSR (within 1e-3 dB). The rest are properties on small synthetic images.
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from suite.degrade import imresize, modcrop, resize_weights
+from suite.protocol.resize import imresize, modcrop, resize_weights
 
 SCALES = (2, 3, 4)
 SET5 = ("baby", "bird", "butterfly", "head", "woman")
@@ -70,7 +70,7 @@ def test_float_downscale_close_to_matlab(
 def test_matlab_upscale_matches_selfexsr_table(scale: int, dataset: str, goldens_dir: Path) -> None:
     """Upscaling SelfExSR's LR inputs reproduces MATLAB bicubic PSNR (table column 1)."""
     scipy_io = pytest.importorskip("scipy.io")
-    metrics = pytest.importorskip("suite.metrics")
+    metrics = pytest.importorskip("suite.protocol.metrics")
     root = goldens_dir / "matlab_bicubic_selfexsr"
     folder = root / dataset / f"image_SRF_{scale}"
     if not folder.is_dir():

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from tiny_model import make_env
 
-from suite import diagnose as diag
-from suite.reference import ReferenceRow
-from suite.runner import EvalOptions, evaluate
+from suite.evaluation import diagnose as diag
+from suite.evaluation.runner import EvalOptions, evaluate
+from suite.results.reference import ReferenceRow
 
 
 @pytest.mark.parametrize("profile", ["basicsr", "matlab_y_uint8"])

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from suite.reference import load_all
-from suite.runner import EvalOptions, evaluate
-from suite.zoo import all_models
+from suite.evaluation.runner import EvalOptions, evaluate
+from suite.models.zoo import all_models
+from suite.results.reference import load_all
 
 EIMN_IDS = [m.id for m in all_models().values() if m.family == "EIMN" and m.checkpoint.published]
 RECORD = {(r.model_id, r.dataset): r for r in load_all() if r.table == "Weights/record.txt"}

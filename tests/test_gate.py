@@ -11,9 +11,9 @@ import torch
 from tiny_model import make_env
 
 from suite import cli
-from suite.checkpoints import sha256_file
-from suite.gate import failed, gate, load_cells
-from suite.runner import EvalOptions, evaluate
+from suite.evaluation.runner import EvalOptions, evaluate
+from suite.models.checkpoints import sha256_file
+from suite.results.gate import failed, gate, load_cells
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from suite.latency import (
+from suite.bench.latency import (
     CpuTimer,
     CudaTimer,
     LatencySettings,

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
+from suite.bench.memory import MIB, cpu_peak_memory, cuda_peak_memory, proc_status_kib
 from suite.errors import SuiteError
-from suite.memory import MIB, cpu_peak_memory, cuda_peak_memory, proc_status_kib
 
 # One EIMN stage of 8 channels: builds in milliseconds, yet a 128×128 forward allocates a few MiB.
 TINY = {"variant": "A", "scale": 2, "dim": 8, "num_stages": 1}

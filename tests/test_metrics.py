@@ -1,4 +1,4 @@
-"""Tests of ``suite.color`` and ``suite.metrics``: MATLAB goldens, skimage cross-check, properties.
+"""Tests of ``suite.protocol.color`` and ``suite.protocol.metrics``: MATLAB goldens, skimage cross-check, properties.
 
 The goldens are RCAN's Set5 outputs scored by RCAN's ``Evaluate_PSNR_SSIM.m`` (file
 ``goldens/matlab_metrics_rcan/PSNR_SSIM_Results_BI_model.txt``, printed with ``%f``: 6 decimals).
@@ -15,8 +15,8 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
-from suite.color import rgb_to_y, rgb_to_ycbcr
-from suite.metrics import CHANNELS, METRICS, psnr, ssim, ssim_map
+from suite.protocol.color import rgb_to_y, rgb_to_ycbcr
+from suite.protocol.metrics import CHANNELS, METRICS, psnr, ssim, ssim_map
 
 SCALES = (2, 3, 4)
 SET5 = ("baby", "bird", "butterfly", "head", "woman")

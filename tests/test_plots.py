@@ -9,8 +9,8 @@ from PIL import Image
 from test_report import make_reference_dir, make_results_dir
 
 from suite.cli import main
-from suite.plots import make_figures, save_figures
-from suite.report import collect
+from suite.reporting.plots import make_figures, save_figures
+from suite.reporting.report import collect
 
 
 @pytest.fixture(scope="module")

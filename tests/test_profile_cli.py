@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from suite.bench.benchmark import ProfileOptions, profile_path
+from suite.bench.complexity import COUNTERS
 from suite.cli import main
-from suite.commands.profile import format_profile
-from suite.complexity import COUNTERS
-from suite.profiling import ProfileOptions, profile_path
+from suite.cli.profile import format_profile
 
 # One thread: on a busy 2-core machine, two OpenMP threads can make a 16×16 forward 50× slower.
 FAST = ["--size", "64x64", "--repeats", "2", "--warmup", "1", "--threads", "1"]
@@ -86,7 +86,7 @@ def test_profile_path_keeps_non_default_runs_apart(tmp_path: Path) -> None:
 
 
 def test_cli_counter_list_matches_the_library() -> None:
-    from suite.commands import profile as command
+    from suite.cli import profile as command
 
     assert command._COUNTERS == COUNTERS
 

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from suite.reference import COLUMNS, ReferenceError, decimals, default_dir, load_all, load_table
-from suite.transcribe import parse_eimn_readme, parse_eimn_record, parse_eimn_table1
-from suite.zoo import all_models
+from suite.models.zoo import all_models
+from suite.results.reference import (
+    COLUMNS,
+    ReferenceError,
+    decimals,
+    default_dir,
+    load_all,
+    load_table,
+)
+from suite.results.transcribe import parse_eimn_readme, parse_eimn_record, parse_eimn_table1
 
 
 def test_all_tables_validate() -> None:
@@ -129,7 +136,7 @@ PARAM_EXCEPTIONS = ("SwinIR_light",)
 
 def test_published_params_match_the_architectures() -> None:
     """Papers round #params to thousands (some truncate): within 1K of our exact count."""
-    from suite.modelinfo import param_count
+    from suite.models.params import param_count
 
     zoo = all_models()
     for r in load_all():

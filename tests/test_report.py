@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from suite.cli import main
-from suite.profiles import PROFILES
-from suite.reference import write_table
-from suite.report import collect, render_markdown, write_report
-from suite.results import SCHEMA, write_result
+from suite.protocol.profiles import PROFILES
+from suite.reporting.report import collect, render_markdown, write_report
+from suite.results.reference import write_table
+from suite.results.store import SCHEMA, write_result
 
 SHA = "054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34"
 
@@ -189,7 +189,7 @@ def test_cli_report(
 
 
 def test_peak_memory_reads_number_or_profile_dict() -> None:
-    from suite.report import peak_memory
+    from suite.reporting.report import peak_memory
 
     assert peak_memory({"peak_memory_mb": 512.0}) == 512.0
     assert peak_memory({"peak_memory_mb": {"peak_mb": 285.8, "peak_rss_mb": 537.7}}) == 285.8

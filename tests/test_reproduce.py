@@ -9,9 +9,9 @@ import pytest
 from tiny_model import make_env
 
 from suite import cli
-from suite import reproduce as rep
-from suite.reference import ReferenceRow
-from suite.runner import evaluate
+from suite.evaluation import reproduce as rep
+from suite.evaluation.runner import evaluate
+from suite.results.reference import ReferenceRow
 
 
 def test_reproduce_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -60,7 +60,7 @@ def test_comparison_includes_runs_made_separately(
     out = tmp_path / "fam"
     other = evaluate(spec, "Set5", opts.__class__(**{**opts.__dict__, "write": False}))
     fake = {**other, "dataset": "Urban100", "run_name": "Urban100"}
-    from suite.results import write_result
+    from suite.results.store import write_result
 
     write_result(fake, out / "runs")
     report = rep.reproduce("TEST", ["Set5"], opts, out_dir=out, log=lambda *a, **k: None)

@@ -15,9 +15,10 @@ import torch
 from PIL import Image
 from tiny_model import Upsampler, make_env
 
-from suite import cli, datasets
+from suite import cli
+from suite.data import datasets
 from suite.errors import DatasetError, SuiteError
-from suite.runner import EvalOptions, evaluate
+from suite.evaluation.runner import EvalOptions, evaluate
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_wrong_scale_checkpoint_is_reported(env) -> None:
 
 def test_cli_json(env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     spec, opts, _ = env
-    monkeypatch.setattr("suite.runner.get_model", lambda _id: spec)
+    monkeypatch.setattr("suite.evaluation.runner.get_model", lambda _id: spec)
     code = cli.main(
         [
             "eval", "UP_x2", "--dataset", "Set5", "--json", "--no-progress",

@@ -17,12 +17,12 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from suite import datasets
-from suite.archs import register_arch
-from suite.checkpoints import sha256_file
-from suite.results import write_json
-from suite.runner import EvalOptions
-from suite.zoo.spec import CheckpointSpec, ModelSpec
+from suite.data import datasets
+from suite.evaluation.runner import EvalOptions
+from suite.models.archs import register_arch
+from suite.models.checkpoints import sha256_file
+from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.results.store import write_json
 
 ARCH = "_test_runner_upsampler"
 
