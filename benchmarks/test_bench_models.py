@@ -12,14 +12,14 @@ from torch import nn
 
 from suite.bench.complexity import input_size_for_output
 from suite.models.archs import build_arch
-from suite.models.zoo import get_model
+from suite.models.zoo import get_spec
 
 MODEL_ID = "EIMN_A_x4"
 
 
 @pytest.fixture(scope="module")
 def model() -> nn.Module:
-    spec = get_model(MODEL_ID)
+    spec = get_spec(MODEL_ID)
     net = build_arch(spec.arch, **spec.arch_kwargs).eval()
     for p in net.parameters():
         p.requires_grad_(False)

@@ -21,3 +21,15 @@ class DatasetError(SuiteError):
 
 class ScaleError(SuiteError):
     """A scale that the model, dataset layout or operation does not support."""
+
+
+class UnknownNameError(SuiteError, KeyError):
+    """A model, profile or architecture name the suite does not know (the message lists what
+    it does know). A ``KeyError`` too, for code that looks names up like dict keys."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ReferenceTableError(SuiteError, ValueError):
+    """A reference table violates the schema (the message names the file and line)."""

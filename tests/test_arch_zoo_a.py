@@ -1,7 +1,7 @@
 """IMDN, RFDN, RLFN, FMEN and CARN-M: architectures, zoo entries, checkpoints, reference tables.
 
 Checkpoints come from the shared folder (``shared_checkpoints``) and load strictly through
-:func:`suite.models.checkpoints.load_model`, which also verifies each file's sha256. The real-image
+:func:`suite.models.loading.load_model`, which also verifies each file's sha256. The real-image
 check runs every model on a central crop of Set5 ``baby`` and asks for a clear gain over bicubic
 upsampling, which catches a wrong input range, layer order or branch.
 """
@@ -19,8 +19,8 @@ from PIL import Image
 
 from suite.errors import ScaleError
 from suite.models.archs import build_arch
-from suite.models.checkpoints import load_model
-from suite.models.zoo import all_models, get_model
+from suite.models.loading import load_model
+from suite.models.zoo import get_spec, model_specs
 
 MODEL_IDS = [
     "IMDN_x2",
@@ -79,7 +79,7 @@ def _n_params(model: torch.nn.Module) -> int:
 
 
 def _random_model(model_id: str) -> torch.nn.Module:
-    spec = get_model(model_id)
+    spec = get_spec(model_id)
     return build_arch(spec.arch, **spec.arch_kwargs).eval()
 
 
@@ -87,7 +87,7 @@ def _random_model(model_id: str) -> torch.nn.Module:
 
 
 def test_all_ids_registered() -> None:
-    models = all_models()
+    models = model_specs()
     assert set(MODEL_IDS) <= set(models)
 
 
@@ -99,7 +99,7 @@ def test_exact_parameter_count(model_id: str) -> None:
 
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_input_range(model_id: str) -> None:
-    spec = get_model(model_id)
+    spec = get_spec(model_id)
     key = model_id if model_id in INPUT_RANGE else spec.family
     assert spec.input_range == INPUT_RANGE[key]
 
@@ -120,7 +120,7 @@ def test_carn_m_branch_parameters() -> None:
 @pytest.mark.parametrize("model_id", MODEL_IDS)
 def test_forward_shape_odd_input(model_id: str) -> None:
     model = _random_model(model_id)
-    scale = get_model(model_id).integer_scale
+    scale = get_spec(model_id).integer_scale
     with torch.no_grad():
         out = model(torch.rand(1, 3, 15, 17))
     assert out.shape == (1, 3, 15 * scale, 17 * scale)
@@ -170,7 +170,7 @@ def test_zoo_metadata_matches_shared_manifest(shared_checkpoints: Path) -> None:
     manifest = json.loads((shared_checkpoints / "checkpoints.json").read_text())
     by_file = {entry["file"]: entry for entry in manifest}
     for model_id in MODEL_IDS:
-        ckpt = get_model(model_id).checkpoint
+        ckpt = get_spec(model_id).checkpoint
         assert ckpt is not None
         entry = by_file[f"{ckpt.subdir}/{ckpt.filename}"]
         assert (ckpt.sha256, ckpt.size, ckpt.url) == (entry["sha256"], entry["bytes"], entry["url"])
@@ -201,7 +201,7 @@ def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
 def test_checkpoint_beats_bicubic(
     model_id: str, shared_checkpoints: Path, baby_hr: torch.Tensor
 ) -> None:
-    spec = get_model(model_id)
+    spec = get_spec(model_id)
     model = load_model(spec, checkpoint_dir=shared_checkpoints, download=False)
     scale = spec.integer_scale
     lr = F.interpolate(baby_hr, scale_factor=1 / scale, mode="bicubic", antialias=True)
@@ -216,7 +216,7 @@ def test_checkpoint_beats_bicubic(
 
 @pytest.mark.shared
 def test_rlfn_ntire_files_hold_the_same_weights(shared_checkpoints: Path) -> None:
-    a = load_model(get_model("RLFN_ntire_x4"), checkpoint_dir=shared_checkpoints, download=False)
-    b = load_model(get_model("NTIRE22_RLFN"), checkpoint_dir=shared_checkpoints, download=False)
+    a = load_model(get_spec("RLFN_ntire_x4"), checkpoint_dir=shared_checkpoints, download=False)
+    b = load_model(get_spec("NTIRE22_RLFN"), checkpoint_dir=shared_checkpoints, download=False)
     for ta, tb in zip(a.state_dict().values(), b.state_dict().values(), strict=True):
         assert torch.equal(ta, tb)

@@ -18,9 +18,9 @@ import torch.nn.functional as F
 from PIL import Image
 
 from suite.models.archs import build_arch
-from suite.models.checkpoints import load_model
+from suite.models.loading import load_model
 from suite.models.spec import ModelSpec
-from suite.models.zoo import all_models, bsrn, ntire2024, safmn, smfanet
+from suite.models.zoo import bsrn, model_specs, ntire2024, safmn, smfanet
 
 SPECS: list[ModelSpec] = [*smfanet.SPECS, *safmn.SPECS, *ntire2024.SPECS, *bsrn.SPECS]
 SPEC_BY_ID = {spec.id: spec for spec in SPECS}
@@ -94,7 +94,7 @@ def _psnr(a: torch.Tensor, b: torch.Tensor, shave: int) -> float:
 
 
 def test_ids_are_registered_once_in_the_zoo() -> None:
-    zoo = all_models()
+    zoo = model_specs()
     assert set(SPEC_BY_ID) == set(PARAM_COUNTS)
     for model_id, spec in SPEC_BY_ID.items():
         assert zoo[model_id] is spec

@@ -21,7 +21,7 @@ from suite.models.archs.liif import blend, neighbours, sample_bilinear, sample_n
 from suite.models.implicit import ImplicitSR, cell_factor, make_cell, make_coord, query
 from suite.models.params import param_count, trainable_params
 from suite.models.spec import ModelSpec
-from suite.models.zoo import all_models, edsr, lmf, swinir
+from suite.models.zoo import edsr, lmf, model_specs, swinir
 from suite.results.reference import COLUMNS, load_all, load_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def _model(model_id: str) -> torch.nn.Module:
 
 
 def test_zoo_registers_every_id() -> None:
-    zoo = all_models()
+    zoo = model_specs()
     assert set(PARAMS) <= set(zoo)
     for spec in SPECS:
         ckpt = spec.checkpoint

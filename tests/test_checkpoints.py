@@ -20,13 +20,8 @@ from torch import nn
 from suite.errors import CheckpointError, CheckpointMismatchError
 from suite.models import checkpoints
 from suite.models.archs import register_arch
-from suite.models.checkpoints import (
-    checkpoint_status,
-    load_model,
-    read_state_dict,
-    resolve_checkpoint,
-    sha256_file,
-)
+from suite.models.checkpoints import checkpoint_status, resolve_checkpoint, sha256_file
+from suite.models.loading import load_model, read_state_dict
 from suite.models.spec import CheckpointSpec, ModelSpec
 
 ARCH = "_test_tiny"
@@ -403,11 +398,11 @@ def _shared_file(root: Path, ckpt: CheckpointSpec) -> Path | None:
 
 @pytest.mark.shared
 def test_registered_checkpoints_match_shared(shared_checkpoints: Path, tmp_path: Path) -> None:
-    from suite.models.zoo import all_models
+    from suite.models.zoo import model_specs
 
     present = [
         (spec, found)
-        for spec in all_models().values()
+        for spec in model_specs().values()
         if spec.checkpoint is not None
         and spec.checkpoint.published
         and (found := _shared_file(shared_checkpoints, spec.checkpoint)) is not None
@@ -425,9 +420,9 @@ def test_registered_checkpoints_match_shared(shared_checkpoints: Path, tmp_path:
 
 def test_share_page_url_is_never_downloaded(tmp_path: Path) -> None:
     """A Drive/Baidu folder URL would download an HTML page; the suite asks for a manual copy."""
-    from suite.models.zoo import get_model
+    from suite.models.zoo import get_spec
 
-    spec = get_model("SAFMN_x4")
+    spec = get_spec("SAFMN_x4")
     assert spec.checkpoint is not None and not spec.checkpoint.direct
     assert checkpoint_status(spec, tmp_path / "none", tmp_path / "cache") == "manual"
     with pytest.raises(CheckpointError, match=r"(?s)share page.*Fix: download"):

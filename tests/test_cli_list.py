@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from suite import cli
-from suite.models.zoo import all_models
+from suite.models.zoo import model_specs
 
 
 def test_list_json_has_every_model(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
@@ -19,7 +19,7 @@ def test_list_json_has_every_model(capsys: pytest.CaptureFixture, tmp_path: Path
         == 0
     )
     rows = json.loads(capsys.readouterr().out)
-    assert [r["id"] for r in rows] == list(all_models())
+    assert [r["id"] for r in rows] == list(model_specs())
     for r in rows:
         assert {"id", "family", "scale", "params", "available"} <= set(r)
         assert isinstance(r["params"], int) and r["params"] > 0

@@ -19,11 +19,15 @@ from suite.bench.complexity import (
     disagreements,
     input_size_for_output,
     macs_summary,
-    parameter_counts,
 )
 from suite.models.archs import build_arch
-from suite.models.params import checkpoint_param_count, param_count, state_dict_param_count
-from suite.models.zoo import all_models, get_model
+from suite.models.params import (
+    checkpoint_param_count,
+    param_count,
+    parameter_counts,
+    state_dict_param_count,
+)
+from suite.models.zoo import get_spec, model_specs
 
 EIMN_PARAMS = {
     "EIMN_L_x2": 981_724,
@@ -48,12 +52,12 @@ PUBLISHED_GMACS = {
 
 
 def _builder(model_id: str):
-    spec = get_model(model_id)
+    spec = get_spec(model_id)
     return lambda: build_arch(spec.arch, **spec.arch_kwargs)
 
 
 def _full_size_shape(model_id: str) -> tuple[int, int, int, int]:
-    height, width = input_size_for_output(1280, 720, get_model(model_id).integer_scale)
+    height, width = input_size_for_output(1280, 720, get_spec(model_id).integer_scale)
     return (1, 3, height, width)
 
 
@@ -70,7 +74,7 @@ def test_input_size_uses_floor_of_the_output_size() -> None:
 
 @pytest.mark.parametrize(("model_id", "expected"), sorted(EIMN_PARAMS.items()))
 def test_eimn_trainable_params_are_exact(model_id: str, expected: int) -> None:
-    assert param_count(get_model(model_id)) == expected
+    assert param_count(get_spec(model_id)) == expected
 
 
 def test_state_dict_count_excludes_batchnorm_statistics() -> None:
@@ -83,7 +87,7 @@ def test_state_dict_count_excludes_batchnorm_statistics() -> None:
 
 
 def test_checkpoint_params_match_trainable_params(shared_checkpoints: Path, tmp_path) -> None:
-    spec = get_model("EIMN_A_x4")
+    spec = get_spec("EIMN_A_x4")
     expected = EIMN_PARAMS[spec.id]
     assert parameter_counts(spec, shared_checkpoints, tmp_path) == {
         "params": expected,
@@ -93,8 +97,8 @@ def test_checkpoint_params_match_trainable_params(shared_checkpoints: Path, tmp_
 
 def test_checkpoint_params_are_null_without_a_local_file(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("SUITE_CHECKPOINT_DIR", raising=False)
-    assert checkpoint_param_count(get_model("EIMN_A_x4"), tmp_path, tmp_path) is None
-    assert checkpoint_param_count(get_model("EIMN_L_x4"), tmp_path, tmp_path) is None
+    assert checkpoint_param_count(get_spec("EIMN_A_x4"), tmp_path, tmp_path) is None
+    assert checkpoint_param_count(get_spec("EIMN_L_x4"), tmp_path, tmp_path) is None
 
 
 # --------------------------------------------------------------------------- published values
@@ -102,7 +106,7 @@ def test_checkpoint_params_are_null_without_a_local_file(tmp_path, monkeypatch) 
 
 @pytest.mark.parametrize("model_id", sorted(PUBLISHED_GMACS))
 def test_default_counter_reproduces_published_multi_adds(model_id: str) -> None:
-    if model_id not in all_models():
+    if model_id not in model_specs():
         pytest.skip(f"{model_id} is not registered in the zoo yet")
     counts = count_macs(_builder(model_id), _full_size_shape(model_id), (DEFAULT_COUNTER,))
     gmacs = counts[DEFAULT_COUNTER].gmacs

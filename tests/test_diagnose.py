@@ -10,6 +10,7 @@ from tiny_model import make_env
 
 from suite.evaluation import diagnose as diag
 from suite.evaluation.runner import EvalOptions, evaluate
+from suite.reporting.diagnosis import diagnosis_markdown
 from suite.results.reference import ReferenceRow
 
 
@@ -28,7 +29,7 @@ def test_diagnosis_ranks_the_true_profile_first(
     assert best["profile"] == profile
     assert best["distance"] < 1
     assert len(result["variants"]) == 2 * 2 * 3 * 3 * 2
-    md = diag.diagnosis_markdown(result)
+    md = diagnosis_markdown(result)
     assert "| 1 |" in md and profile in md.splitlines()[6]
 
 

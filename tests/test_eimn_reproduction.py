@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from suite.evaluation.runner import EvalOptions, evaluate
-from suite.models.zoo import all_models
+from suite.models.zoo import model_specs
 from suite.results.reference import load_all
 
-EIMN_IDS = [m.id for m in all_models().values() if m.family == "EIMN" and m.checkpoint.published]
+EIMN_IDS = [m.id for m in model_specs().values() if m.family == "EIMN" and m.checkpoint.published]
 RECORD = {(r.model_id, r.dataset): r for r in load_all() if r.table == "Weights/record.txt"}
 
 

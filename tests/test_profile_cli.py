@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from suite.bench.benchmark import ProfileOptions, profile_path
+from suite.bench.benchmark import BenchOptions, result_path
 from suite.bench.complexity import COUNTERS
 from suite.cli import main
 from suite.cli.profile import format_profile
@@ -80,9 +80,9 @@ def test_table_notes_disagreements_only_above_one_percent() -> None:
 
 
 def test_profile_path_keeps_non_default_runs_apart(tmp_path: Path) -> None:
-    assert profile_path(tmp_path, "M", ProfileOptions()) == tmp_path / "M" / "profile__cpu.json"
-    opts = ProfileOptions(device="cuda:1", precision="fp16", dataset="Set5")
-    assert profile_path(tmp_path, "M", opts).name == "profile__cuda__fp16__Set5.json"
+    assert result_path(tmp_path, "M", BenchOptions()) == tmp_path / "M" / "profile__cpu.json"
+    opts = BenchOptions(device="cuda:1", precision="fp16", dataset="Set5")
+    assert result_path(tmp_path, "M", opts).name == "profile__cuda__fp16__Set5.json"
 
 
 def test_cli_counter_list_matches_the_library() -> None:

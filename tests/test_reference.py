@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from suite.models.zoo import all_models
+from suite.models.zoo import model_specs
 from suite.results.reference import (
     COLUMNS,
     ReferenceError,
@@ -27,7 +27,7 @@ def test_all_tables_validate() -> None:
 
 
 def test_model_ids_exist_in_zoo_or_are_planned() -> None:
-    zoo = set(all_models())
+    zoo = set(model_specs())
     unknown = {r.model_id for r in load_all() if r.model_id and r.model_id not in zoo}
     # Table 1 baselines whose architectures are not (yet) in the zoo may be referenced by id.
     assert all(i.startswith(("EDSR_baseline", "SwinIR_light")) for i in unknown), unknown
@@ -123,7 +123,7 @@ def test_missing_values_and_precision(tmp_path: Path) -> None:
 
 
 def test_rows_linked_to_the_zoo_have_its_scale() -> None:
-    zoo = all_models()
+    zoo = model_specs()
     for r in load_all():
         if r.model_id in zoo and not zoo[r.model_id].arbitrary_scale:
             assert float(zoo[r.model_id].scale) == r.scale, (r.file, r.model_id)
@@ -138,7 +138,7 @@ def test_published_params_match_the_architectures() -> None:
     """Papers round #params to thousands (some truncate): within 1K of our exact count."""
     from suite.models.params import param_count
 
-    zoo = all_models()
+    zoo = model_specs()
     for r in load_all():
         spec = zoo.get(r.model_id)
         if spec is None or r.params_k is None or r.model_id.startswith(PARAM_EXCEPTIONS):

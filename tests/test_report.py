@@ -12,7 +12,7 @@ from suite.cli import main
 from suite.protocol.profiles import PROFILES
 from suite.reporting.report import collect, render_markdown, write_report
 from suite.results.reference import write_table
-from suite.results.store import SCHEMA, write_result
+from suite.results.store import EVAL_SCHEMA, write_result
 
 SHA = "054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34"
 
@@ -21,7 +21,7 @@ def make_result(model: str, dataset: str, psnr: float, ssim: float, scale: int =
     """A result in the "sr-suite/eval/1" schema, shaped like a real EIMN run."""
     images = [("baby", psnr + 0.5, ssim + 0.01), ("bird", psnr - 0.5, ssim - 0.01)]
     return {
-        "schema": SCHEMA,
+        "schema": EVAL_SCHEMA,
         "model": model,
         "family": "EIMN",
         "arch": "eimn",

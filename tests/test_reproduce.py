@@ -22,7 +22,7 @@ def test_reproduce_family(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
                      round(truth["ssim"], 4), None, None, "", "synthetic"),
         ReferenceRow("P", "T1", "UP", spec.id, 2, "Set14", 30.0, 0.9, None, None, "", "s"),
     ]  # fmt: skip
-    monkeypatch.setattr(rep, "all_models", lambda: {spec.id: spec})
+    monkeypatch.setattr(rep, "model_specs", lambda: {spec.id: spec})
     monkeypatch.setattr(rep, "load_all", lambda: refs)
     code = cli.main(
         ["reproduce", "TEST", "--no-progress", "--data-root", str(opts.data_root),
@@ -56,7 +56,7 @@ def test_comparison_includes_runs_made_separately(
     """A slow set evaluated on its own (``suite eval --results-dir <family>/runs``) joins the
     comparison the next time the family is reproduced on the other sets."""
     spec, opts, _ = make_env(tmp_path, monkeypatch)
-    monkeypatch.setattr(rep, "all_models", lambda: {spec.id: spec})
+    monkeypatch.setattr(rep, "model_specs", lambda: {spec.id: spec})
     out = tmp_path / "fam"
     other = evaluate(spec, "Set5", opts.__class__(**{**opts.__dict__, "write": False}))
     fake = {**other, "dataset": "Urban100", "run_name": "Urban100"}

@@ -16,7 +16,7 @@ from PIL import Image
 from tiny_model import Upsampler, make_env
 
 from suite import cli
-from suite.data import datasets
+from suite.data import datasets, manifests
 from suite.errors import DatasetError, SuiteError
 from suite.evaluation.runner import EvalOptions, evaluate
 
@@ -120,7 +120,7 @@ def test_re_encoded_image_still_verifies(env) -> None:
     img = Image.open(folder / "im0.png")
     img.save(folder / "im0.png", compress_level=0)  # other bytes, same pixels
     ds = datasets.find_dataset("Set5", opts.data_root)
-    assert datasets.verify_dataset(ds).status == "verified"
+    assert manifests.verify_dataset(ds).status == "verified"
 
 
 def test_missing_image_and_missing_dataset(env) -> None:
@@ -160,7 +160,7 @@ def test_wrong_scale_checkpoint_is_reported(env) -> None:
 
 def test_cli_json(env, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     spec, opts, _ = env
-    monkeypatch.setattr("suite.evaluation.runner.get_model", lambda _id: spec)
+    monkeypatch.setattr("suite.evaluation.runner.get_spec", lambda _id: spec)
     code = cli.main(
         [
             "eval", "UP_x2", "--dataset", "Set5", "--json", "--no-progress",

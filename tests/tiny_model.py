@@ -18,6 +18,7 @@ from PIL import Image
 from torch import nn
 
 from suite.data import datasets
+from suite.data.manifests import build_manifest
 from suite.evaluation.runner import EvalOptions
 from suite.models.archs import register_arch
 from suite.models.checkpoints import sha256_file
@@ -90,7 +91,7 @@ def make_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     manifests = tmp_path / "manifests"
     monkeypatch.setenv("SUITE_MANIFEST_DIR", str(manifests))
     write_json(
-        manifests / "Set5.json", datasets.build_manifest(datasets.find_dataset("Set5", root))
+        manifests / "Set5.json", build_manifest(datasets.find_dataset("Set5", root))
     )
     for var in ("SUITE_DATA_ROOT", "SUITE_CHECKPOINT_DIR", "SUITE_RESULTS_DIR"):
         monkeypatch.delenv(var, raising=False)

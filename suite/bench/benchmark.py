@@ -1,10 +1,10 @@
-"""One profile of one zoo model: parameters, Multi-Adds, latency, peak memory and environment.
+"""Benchmark one zoo model: parameters, Multi-Adds, latency, peak memory and environment.
 
-Composes :mod:`suite.bench.complexity`, :mod:`suite.bench.latency` and :mod:`suite.bench.memory` into a single
-JSON-able result, written to ``<results>/<model_id>/profile__<device>.json`` next to the accuracy
-results. Profiling never downloads: the checkpoint is used when it is already on disk, otherwise
-the weights are random, which changes neither complexity nor timing nor memory (the result
-says which).
+Composes :mod:`suite.bench.complexity`, :mod:`suite.bench.latency` and
+:mod:`suite.bench.memory` into one JSON-able record, written by ``suite bench`` to
+``<results>/<model_id>/profile__<device>.json`` next to the accuracy results. Benchmarking never
+downloads: the checkpoint is used when it is already on disk, otherwise the weights are random,
+which changes neither complexity nor timing nor memory (the record says which).
 """
 
 from __future__ import annotations
@@ -27,9 +27,8 @@ from suite.bench.complexity import (
     disagreements,
     input_size_for_output,
     macs_summary,
-    parameter_counts,
 )
-from suite.bench.environment import env_info
+from suite.bench.environment import env_info, resolve_device
 from suite.bench.latency import (
     LatencySettings,
     backend_settings,
@@ -39,13 +38,12 @@ from suite.bench.latency import (
 from suite.bench.memory import cpu_peak_memory, cuda_peak_memory
 from suite.errors import SuiteError
 from suite.models.archs import build_arch
-from suite.models.params import CHECKPOINT_EXCLUDED_SUFFIXES
-from suite.models.zoo import ModelSpec
+from suite.models.params import CHECKPOINT_EXCLUDED_SUFFIXES, parameter_counts
+from suite.models.spec import ModelSpec
+from suite.models.zoo import get_spec
+from suite.results.store import BENCH_SCHEMA, DEFAULT_BENCH_SIZE, bench_path
 
-__all__ = ["SCHEMA", "ProfileOptions", "profile_model", "profile_path"]
-
-SCHEMA = "sr-suite/profile/1"
-DEFAULT_SIZE = (1280, 720)  # output width × height, the convention of the efficient-SR papers
+__all__ = ["BenchOptions", "benchmark", "result_path"]
 
 NOTES: dict[str, str] = {
     "params": (
@@ -77,10 +75,10 @@ NOTES: dict[str, str] = {
 
 
 @dataclass
-class ProfileOptions:
-    """What to measure and how; every field has a default suited to `suite profile MODEL`."""
+class BenchOptions:
+    """What to measure and how; every field has a default suited to ``suite bench MODEL``."""
 
-    size: tuple[int, int] = DEFAULT_SIZE  # output width, height
+    size: tuple[int, int] = DEFAULT_BENCH_SIZE  # output width, height
     device: str = "cpu"
     precision: str = "fp32"
     warmup: int = 3
@@ -109,155 +107,163 @@ class ProfileOptions:
         )
 
 
-def profile_path(results_dir: Path, model_id: str, opts: ProfileOptions) -> Path:
-    """``<results>/<model>/profile__<device>.json``; non-default settings add a suffix each.
-
-    Suffixes (``__fp16``, ``__Set5``, ``__640x360``) keep a run with other settings from
-    overwriting the canonical 1280×720 fp32 profile.
-    """
-    parts = ["profile", torch.device(opts.device).type]
-    if opts.precision != "fp32":
-        parts.append(opts.precision)
-    if opts.dataset:
-        parts.append(opts.dataset)
-    if tuple(opts.size) != DEFAULT_SIZE:
-        parts.append(f"{opts.size[0]}x{opts.size[1]}")
-    return Path(results_dir) / model_id / ("__".join(parts) + ".json")
+def result_path(results_dir: Path, model_id: str, opts: BenchOptions) -> Path:
+    """Where ``suite bench`` writes this benchmark (see :func:`suite.results.store.bench_path`)."""
+    device_type = torch.device(opts.device).type
+    return bench_path(results_dir, model_id, device_type, opts.precision, opts.dataset, opts.size)
 
 
 # --------------------------------------------------------------------------- pieces
 
 
-def _resolve_device(device: str) -> str:
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise SuiteError("--device cuda requested but no CUDA GPU is available; use --device cpu")
-    if dev.type not in ("cpu", "cuda"):
-        raise SuiteError(f"unsupported device {device!r}: use cpu or cuda[:N]")
-    return str(dev)
+@dataclass(frozen=True)
+class _Job:
+    """One benchmark, resolved: the model, its input size (H, W) and the device."""
+
+    spec: ModelSpec
+    opts: BenchOptions
+    device: str
+    input_hw: tuple[int, int]
+
+    @property
+    def scale(self) -> int:
+        return self.spec.integer_scale
+
+    def build(self) -> nn.Module:
+        return build_arch(self.spec.arch, **self.spec.arch_kwargs)
 
 
-def _size_record(spec: ModelSpec, size: tuple[int, int]) -> dict[str, Any]:
-    scale = spec.integer_scale
-    height, width = input_size_for_output(size[0], size[1], scale)
+def _size_record(job: _Job) -> dict[str, Any]:
+    (width, height), scale = job.opts.size, job.scale
+    in_h, in_w = job.input_hw
     return {
-        "target_output": f"{size[0]}x{size[1]}",
-        "input": {"height": height, "width": width},
-        "output": {"height": height * scale, "width": width * scale},
+        "target_output": f"{width}x{height}",
+        "input": {"height": in_h, "width": in_w},
+        "output": {"height": in_h * scale, "width": in_w * scale},
         "note": (
-            f"input = floor({size[0]}/{scale}) × floor({size[1]}/{scale}) = {width}×{height} "
-            f"(W×H), so the ×{scale} output is {width * scale}×{height * scale}"
+            f"input = floor({width}/{scale}) × floor({height}/{scale}) = {in_w}×{in_h} "
+            f"(W×H), so the ×{scale} output is {in_w * scale}×{in_h * scale}"
         ),
     }
 
 
-def _weights(spec: ModelSpec, opts: ProfileOptions, device: str) -> tuple[nn.Module, str]:
+def _weights(job: _Job) -> tuple[nn.Module, str]:
     """The model with its checkpoint when on disk (never downloaded), else random weights."""
-    from suite.models.checkpoints import checkpoint_status, load_model
+    from suite.models.checkpoints import checkpoint_status
+    from suite.models.loading import load_model
 
-    status = checkpoint_status(spec, opts.checkpoint_dir, opts.cache_dir)
+    opts = job.opts
+    status = checkpoint_status(job.spec, opts.checkpoint_dir, opts.cache_dir)
     if status in ("local", "cached"):
-        model = load_model(spec, opts.checkpoint_dir, opts.cache_dir, device, download=False)
+        model = load_model(
+            job.spec, opts.checkpoint_dir, opts.cache_dir, job.device, download=False
+        )
         return model, "checkpoint"
-    model = build_arch(spec.arch, **spec.arch_kwargs)
+    model = job.build()
     for p in model.parameters():
         p.requires_grad_(False)
-    return model.to(device).eval(), f"random (checkpoint {status})"
+    return model.to(job.device).eval(), f"random (checkpoint {status})"
 
 
 def _input_range(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
     return x * spec.input_range if spec.input_range != 1.0 else x
 
 
-def _synthetic_input(spec: ModelSpec, size: tuple[int, int]) -> torch.Tensor:
-    """A reproducible uniform-random image of the profile's input size, on the CPU."""
-    height, width = input_size_for_output(size[0], size[1], spec.integer_scale)
+def _synthetic_input(job: _Job) -> torch.Tensor:
+    """A reproducible uniform-random image of the benchmark's input size, on the CPU."""
     gen = torch.Generator().manual_seed(0)
-    return _input_range(torch.rand(1, 3, height, width, generator=gen), spec)
+    return _input_range(torch.rand(1, 3, *job.input_hw, generator=gen), job.spec)
 
 
-def _dataset_inputs(spec: ModelSpec, opts: ProfileOptions) -> list[tuple[str, torch.Tensor]]:
+def _dataset_inputs(job: _Job) -> list[tuple[str, torch.Tensor]]:
     """LR images of a benchmark set made with the basicsr profile, as CPU tensors."""
     from suite.data.datasets import require_dataset
-    from suite.evaluation.inference import to_tensor
     from suite.protocol.pairs import load_pair
+    from suite.protocol.pixels import to_tensor
     from suite.protocol.profiles import get_profile
 
-    ds = require_dataset(str(opts.dataset), opts.data_root)
+    ds = require_dataset(str(job.opts.dataset), job.opts.data_root)
     profile = get_profile("basicsr")
-    cache = Path(opts.cache_dir) if opts.cache_dir else None
+    cache = Path(job.opts.cache_dir) if job.opts.cache_dir else None
     out = []
     for name in ds.images:
-        pair = load_pair(ds, name, spec.integer_scale, profile, cache)
-        out.append((name, _input_range(to_tensor(pair.lr, "cpu"), spec)))
+        pair = load_pair(ds, name, job.scale, profile, cache)
+        out.append((name, _input_range(to_tensor(pair.lr, "cpu"), job.spec)))
     return out
 
 
-def _latency(
-    model: nn.Module, spec: ModelSpec, opts: ProfileOptions, device: str
-) -> dict[str, Any]:
-    settings = opts.latency_settings(device)
-    if opts.dataset:
-        named = _dataset_inputs(spec, opts)
-        source = f"{opts.dataset} LR images (basicsr profile)"
+def _latency(model: nn.Module, job: _Job) -> dict[str, Any]:
+    if job.opts.dataset:
+        named = _dataset_inputs(job)
+        source = f"{job.opts.dataset} LR images (basicsr profile)"
     else:
-        named = [("synthetic", _synthetic_input(spec, opts.size))]
+        named = [("synthetic", _synthetic_input(job))]
         source = "uniform random input of size.input"
     dtype = next(model.parameters()).dtype
-    inputs = [(name, x.to(device=device, dtype=dtype)) for name, x in named]
+    inputs = [(name, x.to(device=job.device, dtype=dtype)) for name, x in named]
+    settings = job.opts.latency_settings(job.device)
     return {**measure_latency(model, inputs, settings), "input": source}
 
 
-def _memory(model: nn.Module, spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, Any]:
-    x = _synthetic_input(spec, opts.size)
-    if torch.device(device).type == "cuda":
-        x = x.to(device=device, dtype=next(model.parameters()).dtype)
+def _memory(model: nn.Module, job: _Job) -> dict[str, Any]:
+    x = _synthetic_input(job)
+    if torch.device(job.device).type == "cuda":
+        x = x.to(device=job.device, dtype=next(model.parameters()).dtype)
 
         def forward() -> None:
             with torch.inference_mode():
                 model(x)
 
-        return cuda_peak_memory(forward, device)
+        return cuda_peak_memory(forward, job.device)
+    spec, opts = job.spec, job.opts
     return cpu_peak_memory(spec.arch, spec.arch_kwargs, x.shape, opts.precision, opts.threads)
 
 
-def _macs(spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, MacCount]:
-    height, width = input_size_for_output(opts.size[0], opts.size[1], spec.integer_scale)
+def _macs(job: _Job) -> dict[str, MacCount]:
     return count_macs(
-        lambda: build_arch(spec.arch, **spec.arch_kwargs),
-        (1, 3, height, width),
-        counters=opts.counters,
-        device=device,
+        job.build, (1, 3, *job.input_hw), counters=job.opts.counters, device=job.device
     )
 
 
 # --------------------------------------------------------------------------- composition
 
 
-def profile_model(spec: ModelSpec, opts: ProfileOptions | None = None) -> dict[str, Any]:
-    """Profile one zoo model; returns the JSON-able result (see :data:`NOTES` for definitions)."""
-    opts = opts or ProfileOptions()
-    device = _resolve_device(opts.device)
+def benchmark(
+    model: str | ModelSpec, options: BenchOptions | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """Benchmark one zoo model (id or spec); returns the JSON-able record (see :data:`NOTES`).
+
+    Options are :class:`BenchOptions` fields, as an object, as keywords, or both (keywords win):
+    ``benchmark("EIMN_A_x4", device="cuda", precision="fp16")``.
+    """
+    opts = options or BenchOptions()
+    if overrides:
+        opts = BenchOptions(**{**opts.__dict__, **overrides})
+    spec = model if isinstance(model, ModelSpec) else get_spec(model)
+    device = str(resolve_device(opts.device))
     try:
-        spec.integer_scale  # noqa: B018 - the 1280×720 convention needs an integer scale
+        scale = spec.integer_scale  # the 1280×720 convention needs an integer scale
+        input_hw = input_size_for_output(opts.size[0], opts.size[1], scale)
     except ValueError as exc:
-        raise SuiteError(f"cannot profile {spec.id}: {exc}") from None
+        raise SuiteError(f"cannot benchmark {spec.id}: {exc}") from None
+    job = _Job(spec, opts, device, input_hw)
     with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore's forward too
-        return _jsonable(_profile(spec, opts, device))
+        return _jsonable(_measure(job))
 
 
-def _profile(spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, Any]:
-    counts = _macs(spec, opts, device)
+def _measure(job: _Job) -> dict[str, Any]:
+    spec, opts = job.spec, job.opts
+    counts = _macs(job)
     default = DEFAULT_COUNTER if DEFAULT_COUNTER in counts else next(iter(counts))
     result: dict[str, Any] = {
-        "schema": SCHEMA,
+        "schema": BENCH_SCHEMA,
         "model": spec.id,
         "family": spec.family,
         "arch": spec.arch,
         "arch_kwargs": spec.arch_kwargs,
         "scale": spec.scale,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "size": _size_record(spec, opts.size),
+        "size": _size_record(job),
         **parameter_counts(spec, opts.checkpoint_dir, opts.cache_dir),
         "macs": macs_summary(counts, default),
         "macs_unit": "G (1e9 multiply-accumulates)",
@@ -269,14 +275,14 @@ def _profile(spec: ModelSpec, opts: ProfileOptions, device: str) -> dict[str, An
         result["flops_unit"] = "G (1e9 floating-point operations = 2 × MACs)"
     result.update(weights=None, latency_ms=None, latency=None, peak_memory_mb=None)
     if opts.latency or opts.memory:
-        model, result["weights"] = _weights(spec, opts, device)
-        model = cast_for_precision(model, device, opts.precision)
+        model, result["weights"] = _weights(job)
+        model = cast_for_precision(model, job.device, opts.precision)
         if opts.latency:
-            result["latency"] = _latency(model, spec, opts, device)
+            result["latency"] = _latency(model, job)
             result["latency_ms"] = result["latency"]["stats"]
         if opts.memory:
-            result["peak_memory_mb"] = _memory(model, spec, opts, device)
-    result["env"] = env_info(device, opts.precision)
+            result["peak_memory_mb"] = _memory(model, job)
+    result["env"] = env_info(job.device, opts.precision)
     result["notes"] = {**NOTES, "counters": {n: COUNTER_NOTES[n] for n in counts}}
     return result
 

@@ -1,4 +1,4 @@
-"""Model complexity: exact parameter counts and Multi-Adds (MACs) from several counters.
+"""Model complexity: Multi-Adds (MACs) from several counters, side by side.
 
 Papers in efficient SR report "Multi-Adds" at a 1280×720 *output*, i.e. an input of
 ``floor(1280/s) × floor(720/s)``, but they use different counting tools that disagree on
@@ -8,12 +8,12 @@ AIM/NTIRE efficient-SR convention (the ``model_summary`` tool of those challenge
 authors used for their table). ``ntire`` is the default because it reproduces the published
 numbers: EIMN to four significant digits, IMDN within 0.2 %.
 
-Parameter counts come from :mod:`suite.models.params` (:func:`parameter_counts`). Every result
-says what each counter counts (:data:`COUNTER_NOTES`) and which operators it saw
-but did not count, so a difference between counters is explained rather than hidden. Counting
-never needs a checkpoint: weights do not change a count. ``ntire``, ``flop_counter`` and ``thop``
-run on the meta device (no memory, no compute); fvcore traces with TorchScript, which needs real
-tensors, so it runs a real forward pass on the given device.
+Every result says what each counter counts (:data:`COUNTER_NOTES`) and which operators it saw
+but did not count, so a difference between counters is explained rather than hidden (parameter
+counts are :mod:`suite.models.params`'). Counting never needs a checkpoint: weights do not
+change a count. ``ntire``, ``flop_counter`` and ``thop`` run on the meta device (no memory, no
+compute); fvcore traces with TorchScript, which needs real tensors, so it runs a real forward
+pass on the given device.
 """
 
 from __future__ import annotations
@@ -23,15 +23,11 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
-
-from suite.models.params import checkpoint_param_count, param_count
-from suite.models.zoo import ModelSpec
 
 __all__ = [
     "COUNTERS",
@@ -42,7 +38,6 @@ __all__ = [
     "disagreements",
     "input_size_for_output",
     "macs_summary",
-    "parameter_counts",
 ]
 
 DEFAULT_COUNTER = "ntire"
@@ -138,24 +133,6 @@ def input_size_for_output(out_width: int, out_height: int, scale: int) -> tuple[
     if scale < 1 or out_width < scale or out_height < scale:
         raise ValueError(f"output {out_width}×{out_height} is smaller than one ×{scale} pixel")
     return out_height // scale, out_width // scale
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def parameter_counts(
-    spec: ModelSpec, checkpoint_dir: Path | str | None = None, cache_dir: Path | str | None = None
-) -> dict[str, int | None]:
-    """``params`` (trainable, from the architecture) and ``checkpoint_params`` (None if absent).
-
-    See :func:`suite.models.params.state_dict_param_count` for what the checkpoint count excludes.
-    """
-    ckpt_dir = Path(checkpoint_dir) if checkpoint_dir else None
-    cache = Path(cache_dir) if cache_dir else None
-    return {
-        "params": param_count(spec),
-        "checkpoint_params": checkpoint_param_count(spec, ckpt_dir, cache),
-    }
 
 
 # --------------------------------------------------------------------------- results

@@ -1,4 +1,8 @@
-"""Environment capture stored with every result: versions, device, threads, git revision."""
+"""The machine a number was measured on: device resolution and environment capture.
+
+:func:`resolve_device` turns ``--device`` into a torch device (or a clear error);
+:func:`env_info` records everything that can change a measured number, stored with every result.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,21 @@ from typing import Any
 import numpy as np
 import torch
 
-import suite
-from suite import paths
+from suite import __version__, paths
+from suite.errors import SuiteError
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``cpu`` or ``cuda[:N]``; CUDA without a GPU is an error, not a silent fallback."""
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        dev = None
+    if dev is None or dev.type not in ("cpu", "cuda"):
+        raise SuiteError(f"unsupported device {str(device)!r}: use cpu or cuda[:N]")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise SuiteError("--device cuda requested but no CUDA GPU is available; use --device cpu")
+    return dev
 
 
 def cpu_model() -> str:
@@ -62,7 +79,7 @@ def env_info(device: str = "cpu", precision: str | None = None) -> dict[str, Any
     on :func:`backend_flags`, the CPU/GPU model, the thread count and the driver, all included.
     """
     info: dict[str, Any] = {
-        "suite": suite.__version__,
+        "suite": __version__,
         "git": git_revision(),
         "python": platform.python_version(),
         "torch": torch.__version__,

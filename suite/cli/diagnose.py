@@ -27,15 +27,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from suite.cli.main import eval_options
-    from suite.evaluation.diagnose import diagnose, diagnosis_markdown, diagnosis_paths
-    from suite.results.store import write_json
+    from suite.evaluation.diagnose import diagnose
+    from suite.reporting.diagnosis import diagnosis_markdown
+    from suite.results.store import write_diagnosis
 
     opts = eval_options(args)
     result = diagnose(args.model, args.dataset, opts, args.table)
     md = diagnosis_markdown(result, args.top)
     if args.out:
-        js, mdp = diagnosis_paths(Path(args.out), result["model"], result["dataset"])
-        write_json(js, result)
-        mdp.write_text(md)
+        write_diagnosis(Path(args.out), result, md)
     print(json.dumps(result) if args.json else md)
     return 0

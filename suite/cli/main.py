@@ -61,10 +61,10 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_list(args: argparse.Namespace) -> int:
     from suite.models.checkpoints import checkpoint_status
     from suite.models.params import param_count
-    from suite.models.zoo import all_models
+    from suite.models.zoo import model_specs
 
     rows = []
-    for spec in all_models().values():
+    for spec in model_specs().values():
         status = checkpoint_status(spec, args.checkpoint_dir, args.cache_dir)
         rows.append(
             {
@@ -114,7 +114,8 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
-    from suite.data.datasets import DATASETS, find_dataset, verify_dataset
+    from suite.data.datasets import DATASETS, find_dataset
+    from suite.data.manifests import verify_dataset
 
     rows = []
     for name in DATASETS:
@@ -147,7 +148,8 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def _cmd_manifest(args: argparse.Namespace) -> int:
-    from suite.data.datasets import build_manifest, manifest_path, require_dataset
+    from suite.data.datasets import require_dataset
+    from suite.data.manifests import build_manifest, manifest_path
     from suite.results.store import write_json
 
     for name in args.dataset:

@@ -178,9 +178,9 @@ def format_profile(result: dict[str, Any]) -> str:
 
 
 def _options(args: argparse.Namespace) -> Any:
-    from suite.bench.benchmark import ProfileOptions
+    from suite.bench.benchmark import BenchOptions
 
-    return ProfileOptions(
+    return BenchOptions(
         size=args.size,
         device=args.device,
         precision=args.precision,
@@ -203,8 +203,8 @@ def _options(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Profile one model (or the zoo), print the result and write it under the results dir."""
     from suite import paths
-    from suite.bench.benchmark import profile_model, profile_path
-    from suite.models.zoo import all_models, get_model
+    from suite.bench.benchmark import benchmark, result_path
+    from suite.models.zoo import get_spec, model_specs
     from suite.results.store import write_json
 
     if args.all == bool(args.model):
@@ -212,11 +212,11 @@ def run(args: argparse.Namespace) -> int:
     if args.repeats < 1 or args.warmup < 0:
         raise SuiteError("--repeats must be >= 1 and --warmup >= 0")
     opts = _options(args)
-    specs = list(all_models().values()) if args.all else [get_model(args.model)]
+    specs = list(model_specs().values()) if args.all else [get_spec(args.model)]
     failed = 0
     for spec in specs:
         try:
-            result = profile_model(spec, opts)
+            result = benchmark(spec, opts)
         except (SuiteError, RuntimeError, ValueError) as exc:
             if not args.all:
                 raise
@@ -225,7 +225,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         lines = [json.dumps(result)] if args.json else [format_profile(result)]
         if not args.no_write:
-            path = profile_path(paths.results_dir(args.results_dir), spec.id, opts)
+            path = result_path(paths.results_dir(args.results_dir), spec.id, opts)
             write_json(path, result)
             if not args.json:
                 lines.append(f"wrote {path}")

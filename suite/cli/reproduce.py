@@ -37,11 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from suite.cli.main import eval_options
-    from suite.evaluation.reproduce import print_report, reproduce
+    from suite.evaluation.reproduce import reproduce
+    from suite.reporting.comparison import comparison_markdown, print_report
+    from suite.results.store import write_comparison_markdown
 
     tol = Tolerances(psnr_close=args.psnr_close, ssim_close=args.ssim_close)
     opts = eval_options(args, force=args.force)
     report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
+    write_comparison_markdown(report.out_dir, comparison_markdown(report, tol))
     print_report(report)
     print(f"written to {report.out_dir}")
     return 0

@@ -1,23 +1,18 @@
-"""Benchmark sets on disk: discovery under a data root, layouts, and manifest verification.
+"""Benchmark sets on disk: their names, where they are found under a data root, their layouts.
 
 Two layouts are understood:
 - ``plain``: ``<root>/<Set>/*.png`` — original HR images (as in ``shared/datasets``);
 - ``basicsr``: ``<root>/<Set>/GTmod12/*.png`` (+ ``LRbicxN/``, ``original/``), BasicSR's layout.
-Committed manifests (``datasets/manifests/<Set>.json``) hold the sha256 of each file and of its
-decoded pixels, so a re-encoded copy still verifies and an altered one is named.
+Whether a copy is the published one is :mod:`suite.data.manifests`' job.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from suite import paths
-from suite.data.imageio import IMAGE_SUFFIXES, read_rgb
+from suite.data.imageio import IMAGE_SUFFIXES
 from suite.errors import DatasetError
 
 # canonical name -> folder names seen in the wild
@@ -40,40 +35,11 @@ class Dataset:
     hr_dir: Path
     images: dict[str, Path]  # stem -> HR file, sorted by stem
 
-    def lr_dir(self, scale: int) -> Path | None:
-        """The shipped LR folder of a BasicSR layout (``LRbicxN``), if present."""
-        d = self.folder / f"LRbicx{scale}"
-        return d if d.is_dir() else None
 
-
-@dataclass
-class ManifestReport:
-    """How a local copy compares with the committed manifest."""
-
-    status: str  # "verified" | "modified" | "incomplete" | "unverified"
-    missing: list[str] = field(default_factory=list)
-    modified: list[str] = field(default_factory=list)
-    extra: list[str] = field(default_factory=list)
-    manifest: str | None = None
-
-    def to_dict(self) -> dict:
-        return {
-            "status": self.status,
-            "missing": self.missing,
-            "modified": self.modified,
-            "extra": self.extra,
-            "manifest": self.manifest,
-        }
-
-    def describe(self) -> str:
-        parts = [self.status]
-        if self.missing:
-            parts.append(f"missing: {', '.join(self.missing)}")
-        if self.modified:
-            parts.append(f"differs from manifest: {', '.join(self.modified)}")
-        if self.extra:
-            parts.append(f"not in manifest: {', '.join(self.extra)}")
-        return "; ".join(parts)
+def dataset_order(name: str) -> int:
+    """Paper column order: Set5, Set14, B100, Urban100, Manga109, then anything else."""
+    order = list(DATASETS)
+    return order.index(name) if name in order else len(order)
 
 
 def canonical_name(name: str) -> str:
@@ -130,94 +96,3 @@ def require_dataset(name: str, data_root: str | Path | None = None) -> Dataset:
             "--data-root / SUITE_DATA_ROOT at the folder that contains it."
         )
     return ds
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def pixels_sha256(image: np.ndarray) -> str:
-    """Hash of decoded pixels (uint8, H×W×3, C order) with the shape, independent of encoding."""
-    h = hashlib.sha256(f"{image.shape}".encode())
-    h.update(np.ascontiguousarray(image, dtype=np.uint8).tobytes())
-    return h.hexdigest()
-
-
-def _mod12(image: np.ndarray) -> np.ndarray:
-    h, w = image.shape[:2]
-    return image[: h - h % 12, : w - w % 12]
-
-
-def image_record(path: Path) -> dict:
-    """Manifest entry for one HR file."""
-    img = read_rgb(path)
-    return {
-        "file": path.name,
-        "sha256": sha256_bytes(path.read_bytes()),
-        "shape": list(img.shape),
-        "pixels_sha256": pixels_sha256(img),
-        "pixels_mod12_sha256": pixels_sha256(_mod12(img)),
-    }
-
-
-def build_manifest(ds: Dataset, source: str = "") -> dict:
-    """Manifest of a (trusted) local copy: to be committed under datasets/manifests/."""
-    return {
-        "dataset": ds.name,
-        "source": source,
-        "n_images": len(ds.images),
-        "images": {stem: image_record(p) for stem, p in ds.images.items()},
-    }
-
-
-def manifest_path(name: str) -> Path:
-    return paths.manifests_dir() / f"{canonical_name(name)}.json"
-
-
-def load_manifest(name: str) -> dict | None:
-    path = manifest_path(name)
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _matches(entry: dict, path: Path, layout: str) -> bool:
-    if layout == "plain" and sha256_bytes(path.read_bytes()) == entry["sha256"]:
-        return True
-    pixels = read_rgb(path)
-    key = "pixels_mod12_sha256" if layout == "basicsr" else "pixels_sha256"
-    return pixels_sha256(pixels) == entry[key]
-
-
-def verify_dataset(ds: Dataset) -> ManifestReport:
-    """Compare a local copy with its committed manifest, naming every differing file."""
-    manifest = load_manifest(ds.name)
-    if manifest is None:
-        return ManifestReport("unverified")
-    expected: dict[str, dict] = manifest["images"]
-    report = ManifestReport("verified", manifest=str(manifest_path(ds.name).name))
-    report.missing = sorted(set(expected) - set(ds.images))
-    report.extra = sorted(set(ds.images) - set(expected))
-    for stem in sorted(set(expected) & set(ds.images)):
-        path = ds.images[stem]
-        try:
-            ok = _matches(expected[stem], path, ds.layout)
-        except DatasetError:
-            ok = False
-        if not ok:
-            report.modified.append(path.name)
-    if report.modified or report.extra:
-        report.status = "modified"
-    elif report.missing:
-        report.status = "incomplete"
-    return report
-
-
-def check_dataset(ds: Dataset, allow_modified: bool = False) -> ManifestReport:
-    """Verify and raise a DatasetError for a missing or altered image unless allowed."""
-    report = verify_dataset(ds)
-    if report.status in ("modified", "incomplete") and not allow_modified:
-        raise DatasetError(
-            f"{ds.name} at {ds.hr_dir} does not match datasets/manifests/{ds.name}.json — "
-            f"{report.describe()}. Restore the original benchmark files, or pass "
-            "--allow-modified-data to score this copy anyway (the status is recorded in results)."
-        )
-    return report

@@ -9,28 +9,33 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
 from suite import paths
-from suite.data.datasets import check_dataset, require_dataset
-from suite.evaluation.inference import quantise, run_model
-from suite.evaluation.runner import EvalOptions, resolve_device
-from suite.models.checkpoints import load_model
-from suite.models.zoo import ModelSpec, get_model
+from suite.bench.environment import resolve_device
+from suite.data.datasets import require_dataset
+from suite.data.manifests import check_dataset
+from suite.evaluation.inference import run_model
+from suite.evaluation.runner import EvalOptions
+from suite.models.loading import load_model
+from suite.models.spec import ModelSpec
+from suite.models.zoo import get_spec
 from suite.protocol.metrics import psnr, ssim
 from suite.protocol.pairs import load_pair
-from suite.protocol.profiles import PROFILES, Profile
+from suite.protocol.pixels import quantise
+from suite.protocol.profiles import (
+    CHANNELS,
+    GT_CROPS,
+    LR_MODES,
+    PROFILES,
+    SR_ROUNDING,
+    Profile,
+)
 from suite.results.compare import Tolerances
 from suite.results.reference import ReferenceRow, load_all
-
-GT_CROPS = ("mod12", "modscale")
-LR_MODES = ("float", "matlab")
-CHANNELS = ("y_float", "y_uint8", "rgb")
-SR_ROUND = (True, False)
 
 
 def border_options(scale: int) -> tuple[int, ...]:
@@ -109,7 +114,7 @@ def diagnose(
 ) -> dict[str, Any]:
     """Every convention variant's PSNR/SSIM, ranked by |Δ| to the published value."""
     opt = options or EvalOptions()
-    spec = model if isinstance(model, ModelSpec) else get_model(model)
+    spec = model if isinstance(model, ModelSpec) else get_spec(model)
     scale = spec.integer_scale
     device = resolve_device(opt.device)
     ds = require_dataset(dataset, opt.data_root)
@@ -125,7 +130,7 @@ def diagnose(
         for name in ds.images:
             pair = load_pair(ds, name, scale, base, cache)
             out = run_model(net, pair.lr, scale, spec.input_range, device)
-            for rnd in SR_ROUND:
+            for rnd in SR_ROUNDING:
                 sr = quantise(out, rnd)
                 for channel, border in itertools.product(CHANNELS, border_options(scale)):
                     key = (gt, lr, channel, border, rnd)
@@ -173,40 +178,3 @@ def diagnose(
         ],
         "distance_units": {"psnr": tol_p, "ssim": tol_s},
     }
-
-
-def diagnosis_markdown(result: dict[str, Any], top: int = 12) -> str:
-    """A ranked table; the first row is the convention closest to the paper."""
-    ref = result["published"]
-    units = result["distance_units"]
-    src = (
-        f"{ref['paper']} {ref['table']}: PSNR {ref['psnr']} / SSIM {ref['ssim']}"
-        if ref
-        else "no published value in reference_tables/"
-    )
-    lines = [
-        f"### Convention diagnosis: {result['model']} on {result['dataset']} "
-        f"(×{result['scale']}, {result['n_images']} images)",
-        "",
-        f"Published: {src}. {len(result['variants'])} variants (GT crop × LR resize × channel × "
-        "border × SR rounding), ranked by distance = max(|ΔPSNR| / "
-        f"{units['psnr']:g} dB, |ΔSSIM| / {units['ssim']:g}) — below 1 means reproduced.",
-        "",
-        "| rank | GT crop | LR | channel | border | SR | profile | PSNR | ΔPSNR | SSIM | ΔSSIM "
-        "| distance |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for i, v in enumerate(result["variants"][:top], 1):
-        dp = "" if v["d_psnr"] is None else f"{v['d_psnr']:+.4f}"
-        dss = "" if v["d_ssim"] is None else f"{v['d_ssim']:+.5f}"
-        lines.append(
-            f"| {i} | {v['gt_crop']} | {v['lr_mode']} | {v['channel']} | {v['border']} | "
-            f"{'uint8' if v['sr_round'] else 'float'} | {v['profile'] or ''} | "
-            f"{v['psnr']:.4f} | {dp} | {v['ssim']:.5f} | {dss} | {v['distance']:.2f} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def diagnosis_paths(out_dir: Path, model: str, dataset: str) -> tuple[Path, Path]:
-    stem = f"diagnosis_{model}_{dataset}"
-    return out_dir / f"{stem}.json", out_dir / f"{stem}.md"

@@ -1,4 +1,4 @@
-"""Running a model on one LR image and quantising its output the way a saved PNG would be."""
+"""Running a model on one LR image: fixed-scale networks directly, implicit ones on a grid."""
 
 from __future__ import annotations
 
@@ -7,17 +7,8 @@ import torch
 from torch import nn
 
 from suite.errors import SuiteError
-
-
-def to_tensor(image: np.ndarray, device: torch.device | str) -> torch.Tensor:
-    """uint8 H×W×3 -> float32 1×3×H×W in [0, 1]."""
-    t = (
-        torch.from_numpy(np.array(image, dtype=np.uint8, copy=True))
-        .permute(2, 0, 1)
-        .float()
-        .div_(255.0)
-    )
-    return t.unsqueeze(0).to(device)
+from suite.models.implicit import ImplicitSR, query
+from suite.protocol.pixels import to_tensor
 
 
 def is_oom(exc: BaseException) -> bool:
@@ -40,8 +31,6 @@ def run_model(
     Fixed-scale networks are called directly; arbitrary-scale (implicit) models are queried on
     the HR grid of size ``out_hw`` (default: ``scale`` × the LR size).
     """
-    from suite.models.implicit import ImplicitSR, query
-
     expected = out_hw or (round(lr.shape[0] * scale), round(lr.shape[1] * scale))
     x = to_tensor(lr, device)
     if input_range != 1.0:
@@ -55,14 +44,3 @@ def run_model(
             f"expected {tuple(expected)}: the checkpoint's scale does not match the model id"
         )
     return y.clamp_(0.0, 1.0).squeeze(0).permute(1, 2, 0).float().cpu().numpy()
-
-
-def quantise(sr: np.ndarray, round_to_uint8: bool = True) -> np.ndarray:
-    """Map [0, 1] output to the 0–255 scale: rounded uint8 (a saved PNG) or float64.
-
-    Rounding is done in float32, half to even, as BasicSR's ``tensor2img`` does.
-    """
-    if round_to_uint8:
-        scaled = sr.astype(np.float32) * np.float32(255.0)
-        return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
-    return sr.astype(np.float64) * 255.0

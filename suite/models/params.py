@@ -13,7 +13,7 @@ from pathlib import Path
 import torch
 
 from suite.models.archs import build_arch
-from suite.models.zoo import ModelSpec
+from suite.models.spec import ModelSpec
 
 
 def trainable_params(model: torch.nn.Module) -> int:
@@ -63,7 +63,8 @@ def checkpoint_param_count(
 
     Never downloads: a checkpoint that is only downloadable or unpublished gives None.
     """
-    from suite.models.checkpoints import checkpoint_status, read_state_dict, resolve_checkpoint
+    from suite.models.checkpoints import checkpoint_status, resolve_checkpoint
+    from suite.models.loading import read_state_dict
 
     if spec.checkpoint is None:
         return None
@@ -71,3 +72,20 @@ def checkpoint_param_count(
         return None
     path = resolve_checkpoint(spec, checkpoint_dir, cache_dir, download=False, progress=False)
     return state_dict_param_count(read_state_dict(path, spec.checkpoint))
+
+
+def parameter_counts(
+    spec: ModelSpec, checkpoint_dir: Path | str | None = None, cache_dir: Path | str | None = None
+) -> dict[str, int | None]:
+    """``params`` (trainable, from the architecture) and ``checkpoint_params`` (None if absent).
+
+    See :func:`state_dict_param_count` for what the checkpoint count excludes.
+    """
+    return {
+        "params": param_count(spec),
+        "checkpoint_params": checkpoint_param_count(
+            spec,
+            Path(checkpoint_dir) if checkpoint_dir else None,
+            Path(cache_dir) if cache_dir else None,
+        ),
+    }

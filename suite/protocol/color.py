@@ -71,10 +71,3 @@ def rgb_to_y(img: NDArray, rounding: bool = False) -> NDArray:
     img = np.asarray(img)
     _check_rgb(img)
     return _channel(img, 0, rounding)
-
-
-def rgb_to_ycbcr(img: NDArray, rounding: bool = False) -> NDArray:
-    """Full H×W×3 YCbCr (Y in [16, 235], Cb/Cr in [16, 240]) with the same two flavours."""
-    img = np.asarray(img)
-    _check_rgb(img)
-    return np.stack([_channel(img, k, rounding) for k in range(3)], axis=-1)

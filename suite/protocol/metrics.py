@@ -18,15 +18,13 @@ the 'valid' region only, no downsampling, mean of the map; for RGB, the mean ove
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import correlate1d
 
 from suite.protocol.color import rgb_to_y
-
-CHANNELS: tuple[str, ...] = ("y_float", "y_uint8", "rgb")
+from suite.protocol.profiles import CHANNELS, Channel
 
 PEAK = 255.0
 SSIM_WINDOW = 11
@@ -96,7 +94,7 @@ def psnr_from_mse(err: float, peak: float = PEAK) -> float:
     return 10.0 * math.log10(peak * peak / err)
 
 
-def psnr(sr: NDArray, hr: NDArray, crop_border: int, channel: str = "y_float") -> float:
+def psnr(sr: NDArray, hr: NDArray, crop_border: int, channel: Channel = "y_float") -> float:
     """PSNR (dB, peak 255) of ``sr`` against ``hr`` after shaving ``crop_border`` pixels."""
     pairs = _prepared(sr, hr, crop_border, channel)
     pooled = float(np.mean([mse(a, b) for a, b in pairs]))  # equal sizes: mean of means
@@ -143,11 +141,7 @@ def ssim_map(a: Plane, b: Plane, peak: float = PEAK) -> Plane:
     return num / den
 
 
-def ssim(sr: NDArray, hr: NDArray, crop_border: int, channel: str = "y_float") -> float:
+def ssim(sr: NDArray, hr: NDArray, crop_border: int, channel: Channel = "y_float") -> float:
     """Mean SSIM of ``sr`` against ``hr`` after shaving; for RGB, the mean over channels."""
     pairs = _prepared(sr, hr, crop_border, channel)
     return float(np.mean([ssim_map(a, b).mean() for a, b in pairs]))
-
-
-#: Metric registry (name → function ``(sr, hr, crop_border, channel) -> float``), as in pyiqa.
-METRICS: dict[str, Callable[..., float]] = {"psnr": psnr, "ssim": ssim}

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from suite import paths
-from suite.data.datasets import Dataset, pixels_sha256
+from suite.data.datasets import Dataset
 from suite.data.imageio import read_rgb, write_png
+from suite.data.manifests import pixels_sha256
 from suite.protocol.profiles import Profile
 from suite.protocol.resize import imresize, modcrop
 

@@ -2,17 +2,28 @@
 
 A profile fixes how ground truth is cropped, how the LR input is made, how SR output is quantised,
 which channel is scored and how many border pixels are shaved. Every result stores its profile.
+The vocabulary of those choices is declared here once; resize, metrics and the diagnosis use it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from suite.errors import UnknownNameError
+
+#: HR crop: to a multiple of 12 (BasicSR ``GTmod12``) or of the scale (MATLAB scripts).
 GtCrop = Literal["mod12", "modscale"]
+#: LR resize: float64 bicubic rounded once (BasicSR), or MATLAB ``imresize`` on uint8.
 LrMode = Literal["float", "matlab"]
+#: What is scored: BT.601 Y kept in float, Y rounded to uint8, or RGB.
 Channel = Literal["y_float", "y_uint8", "rgb"]
+
+GT_CROPS: tuple[GtCrop, ...] = get_args(GtCrop)
+LR_MODES: tuple[LrMode, ...] = get_args(LrMode)
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+SR_ROUNDING: tuple[bool, ...] = (True, False)  # SR quantised to uint8 (a saved PNG), or not
 
 
 @dataclass(frozen=True)
@@ -123,4 +134,4 @@ def get_profile(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise KeyError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}") from None
+        raise UnknownNameError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}") from None

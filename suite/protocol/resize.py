@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Literal
 
 import numpy as np
 
-Mode = Literal["matlab", "float"]
-_MODES = ("matlab", "float")
+from suite.protocol.profiles import LR_MODES, LrMode
+
 _KERNEL_WIDTH = 4.0
 
 
@@ -86,7 +85,7 @@ def _mirror(indices: np.ndarray, length: int) -> np.ndarray:
 def imresize(
     image: np.ndarray,
     scale: float | None,
-    mode: Mode = "matlab",
+    mode: LrMode = "matlab",
     output_shape: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Bicubic resize of an H×W or H×W×C image, matching MATLAB's ``imresize``.
@@ -99,8 +98,8 @@ def imresize(
     rounded and come back in their own float dtype; integer inputs come back in their dtype.
     """
     _check_image(image)
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if mode not in LR_MODES:
+        raise ValueError(f"mode must be one of {LR_MODES}, got {mode!r}")
     scales, out_shape = _plan(image.shape[:2], scale, output_shape)
     is_int = np.issubdtype(image.dtype, np.integer)
     round_each_pass = is_int and mode == "matlab"

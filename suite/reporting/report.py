@@ -18,15 +18,15 @@ from typing import Any
 from tabulate import tabulate
 
 from suite import paths
-from suite.data.datasets import DATASETS
+from suite.data.datasets import dataset_order
 from suite.errors import SuiteError
+from suite.reporting.diagnosis import diagnosis_markdown
 from suite.results.compare import Cell, Tolerances, compare, explain_rounding, summarize
 from suite.results.reference import ReferenceRow, load_all
-from suite.results.store import iter_results
+from suite.results.store import latest_results, load_bench_results, read_diagnoses
 
 Group = tuple[str, str]  # (paper, table): table names alone repeat across papers
 
-PROFILE_GLOB = "profile__*.json"
 STATUS_MARK = {"reproduced": "✓", "close": "≈", "deviates": "✗"}
 STATUSES = ("reproduced", "close", "deviates", "not measured", "not published")
 MISSING = "–"
@@ -35,65 +35,12 @@ MISSING = "–"
 # --------------------------------------------------------------------------- collection
 
 
-def load_results(results_dir: Path) -> list[dict[str, Any]]:
-    """Evaluation results below a folder, the newest per (model, dataset, profile)."""
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for r in iter_results(results_dir):
-        key = (r["model"], r["dataset"], r["profile"])
-        if key not in latest or r.get("timestamp", "") >= latest[key].get("timestamp", ""):
-            latest[key] = r
-    return sorted(latest.values(), key=lambda r: (r["model"], dataset_order(r["dataset"])))
-
-
-def load_profiles(*dirs: Path) -> list[dict[str, Any]]:
-    """``suite profile`` results (``<model>/profile__<device>[__<variant>].json``) below folders.
-
-    Each gets ``model`` (else the parent folder's name), ``device``, ``variant`` (the file name's
-    suffixes for non-default settings such as ``fp16``, ``Set5`` or ``640x360``; "" for the
-    canonical 1280×720 fp32 profile) and ``key`` (device and variant). Unreadable files are
-    skipped: profiles are optional extras, never required.
-    """
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for d in dirs:
-        for path in sorted(Path(d).rglob(PROFILE_GLOB)):
-            try:
-                obj = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError):
-                continue
-            if not isinstance(obj, dict):
-                continue
-            parts = path.stem.split("__")[1:]
-            obj = {
-                **obj,
-                "model": obj.get("model") or path.parent.name,
-                "device": parts[0],
-                "variant": "__".join(parts[1:]),
-                "key": "__".join(parts),
-                "_path": str(path),
-            }
-            found[(obj["model"], obj["key"])] = obj
-    return sorted(found.values(), key=lambda p: (p["model"], p["key"]))
-
-
 def find_diagnoses(results_dir: Path) -> list[tuple[str, str]]:
-    """``diagnosis*.md`` (verbatim) and ``diagnosis*.json`` files in the folder, as markdown.
-
-    A JSON file whose stem has a markdown twin is skipped; otherwise its ``markdown`` field is
-    used when present, else the JSON itself in a code block.
-    """
-    folder = Path(results_dir)
-    out: list[tuple[str, str]] = []
-    md_stems = {p.stem for p in folder.glob("diagnosis*.md")}
-    for path in sorted(folder.glob("diagnosis*")):
-        if path.suffix == ".md":
-            out.append((path.name, path.read_text().strip()))
-        elif path.suffix == ".json" and path.stem not in md_stems:
-            try:
-                obj = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError):
-                continue
-            out.append((path.name, _diagnosis_json_markdown(obj)))
-    return out
+    """Diagnoses saved in the folder, as (file name, markdown)."""
+    return [
+        (name, content.strip() if isinstance(content, str) else _diagnosis_json_markdown(content))
+        for name, content in read_diagnoses(results_dir)
+    ]
 
 
 def _diagnosis_json_markdown(obj: Any) -> str:
@@ -101,26 +48,18 @@ def _diagnosis_json_markdown(obj: Any) -> str:
     if isinstance(obj, dict) and isinstance(obj.get("markdown"), str):
         return obj["markdown"].strip()
     try:
-        from suite.evaluation.diagnose import diagnosis_markdown
-
         return diagnosis_markdown(obj).strip()
     except (ImportError, KeyError, TypeError, ValueError, AttributeError):
         text = json.dumps(obj, indent=2)
         return f"```json\n{text[:4000]}\n```"
 
 
-def dataset_order(name: str) -> int:
-    """Paper column order: Set5, Set14, B100, Urban100, Manga109, then anything else."""
-    order = list(DATASETS)
-    return order.index(name) if name in order else len(order)
-
-
 def zoo_family_models(results: Iterable[dict[str, Any]]) -> set[str]:
     """Zoo ids of every family measured, so unmeasured siblings show up as "not measured"."""
-    from suite.models.zoo import all_models
+    from suite.models.zoo import model_specs
 
     families = {str(r.get("family", "")).lower() for r in results}
-    return {m.id for m in all_models().values() if m.family.lower() in families}
+    return {m.id for m in model_specs().values() if m.family.lower() in families}
 
 
 def judged_groups(
@@ -187,7 +126,7 @@ def collect(
     results_dir = Path(results_dir)
     if profile_dirs is None:
         profile_dirs = [paths.results_dir()] if paths.results_dir().is_dir() else []
-    results = load_results(results_dir)
+    results = latest_results(results_dir)
     if not results:
         raise SuiteError(f"no evaluation results (*.json) below {results_dir}")
     groups = judged_groups(results, load_all(reference_dir), tables)
@@ -197,7 +136,9 @@ def collect(
         results=results,
         groups=groups,
         models=models,
-        profiles=[p for p in load_profiles(*profile_dirs, results_dir) if p["model"] in models],
+        profiles=[
+            p for p in load_bench_results(*profile_dirs, results_dir) if p["model"] in models
+        ],
         diagnoses=find_diagnoses(results_dir),
         tol=tol or Tolerances(),
     )
@@ -218,9 +159,9 @@ def measured_params(data: ReportData, model: str) -> int | None:
     if prof and isinstance(prof.get("params"), int):
         return prof["params"]
     from suite.models.params import param_count
-    from suite.models.zoo import all_models
+    from suite.models.zoo import model_specs
 
-    spec = all_models().get(model)
+    spec = model_specs().get(model)
     return param_count(spec) if spec else None
 
 
@@ -245,9 +186,9 @@ def paper_complexity(rows: Iterable[ReferenceRow], model: str) -> tuple[float | 
 
 def unmeasured_models(data: ReportData) -> dict[str, str]:
     """Judged models with no result at all, with the reason when the zoo knows it."""
-    from suite.models.zoo import all_models
+    from suite.models.zoo import model_specs
 
-    zoo = all_models()
+    zoo = model_specs()
     measured = {r["model"] for r in data.results}
     listed = {r.model_id for r in all_refs(data)}
     out = {}

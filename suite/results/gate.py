@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from suite.results.store import SCHEMA, iter_results, write_json
+from suite.results.store import EVAL_SCHEMA, iter_results, write_json
 
 BASELINE_SCHEMA = "sr-suite/baseline/1"
 
@@ -57,7 +57,7 @@ def load_cells(path: Path) -> dict[Key, dict[str, Any]]:
         obj = json.loads(path.read_text())
         if obj.get("schema") == BASELINE_SCHEMA:
             rows = obj["cells"]
-        elif obj.get("schema") == SCHEMA:
+        elif obj.get("schema") == EVAL_SCHEMA:
             rows = [_cell(obj)]
         else:
             raise ValueError(f"{path}: neither a result nor a baseline file")

@@ -1,25 +1,65 @@
-"""Architectures, one module per family, registered by name.
+"""Architectures, one module per family, and the registry that names them.
 
-Each module decorates its top-level ``nn.Module`` factory with :func:`register_arch`; the model zoo
-(:mod:`suite.models.zoo`) refers to architectures by that name plus keyword arguments.
+The zoo refers to an architecture by name plus keyword arguments and :func:`build_arch` makes
+it. The built-in families are listed here explicitly; :func:`register_arch` adds one at run
+time (a researcher's own network, a test double).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
 from typing import Any
 
 from torch import nn
 
-_ARCHS: dict[str, Callable[..., nn.Module]] = {}
+from suite.errors import UnknownNameError
+from suite.models.archs import (
+    bsrn,
+    carn,
+    edsr,
+    eimn,
+    fmen,
+    imdn,
+    liif,
+    lmf,
+    rfdn,
+    rlfn,
+    safmn,
+    smfanet,
+    span,
+    swinir,
+)
+
+Factory = Callable[..., nn.Module]
+
+_ARCHS: dict[str, Factory] = {
+    "bsrn_ntire22": bsrn.bsrn_ntire22,
+    "carn_m": carn.carn_m,
+    "edsr": edsr.edsr,
+    "eimn": eimn.eimn,
+    "fmen": fmen.fmen,
+    "imdn": imdn.imdn,
+    "imdn_simple": imdn.imdn_simple,
+    "liif": liif.liif,
+    "lte": liif.lte,
+    "lm_liif": lmf.lm_liif,
+    "lm_lte": lmf.lm_lte,
+    "rfdn": rfdn.rfdn,
+    "rlfn": rlfn.rlfn,
+    "safmn": safmn.safmn,
+    "safmn_ntire23": safmn.safmn_ntire23,
+    "safmnpp": safmn.safmnpp,
+    "smfanet": smfanet.smfanet,
+    "smfan": smfanet.smfan,
+    "span": span.span,
+    "swinir": swinir.swinir,
+}
 
 
-def register_arch(name: str) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
-    """Register an architecture factory (a class or a function returning ``nn.Module``)."""
+def register_arch(name: str) -> Callable[[Factory], Factory]:
+    """Decorator: register an architecture factory (a class or a function returning a module)."""
 
-    def deco(factory: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+    def deco(factory: Factory) -> Factory:
         if name in _ARCHS and _ARCHS[name] is not factory:
             raise ValueError(f"architecture {name!r} registered twice")
         _ARCHS[name] = factory
@@ -28,24 +68,11 @@ def register_arch(name: str) -> Callable[[Callable[..., nn.Module]], Callable[..
     return deco
 
 
-def _load_all() -> None:
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-
-
-def available_archs() -> list[str]:
-    """Names of every registered architecture."""
-    _load_all()
-    return sorted(_ARCHS)
-
-
 def build_arch(name: str, **kwargs: Any) -> nn.Module:
     """Instantiate a registered architecture."""
-    _load_all()
     try:
         factory = _ARCHS[name]
     except KeyError:
-        raise KeyError(
-            f"unknown architecture {name!r}; known: {', '.join(sorted(_ARCHS))}"
-        ) from None
+        known = ", ".join(sorted(_ARCHS))
+        raise UnknownNameError(f"unknown architecture {name!r}; known: {known}") from None
     return factory(**kwargs)

@@ -18,7 +18,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import (
     ESA_MIN_SIZE,
     check_scale,
@@ -146,7 +145,6 @@ class BSRNNTIRE22(nn.Module):
         return run_padded_to_min_size(self._body, x, ESA_MIN_SIZE, self.scale)
 
 
-@register_arch("bsrn_ntire22")
 def bsrn_ntire22(channels: int = 48, n_blocks: int = 5, scale: int = 4) -> BSRNNTIRE22:
     """BSRN as in the NTIRE 2022 ESR repository (team 18: 48 channels, 5 blocks, ×4)."""
     return BSRNNTIRE22(channels, n_blocks, check_scale("BSRN (NTIRE 2022)", scale))

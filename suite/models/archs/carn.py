@@ -20,7 +20,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import DIV2K_RGB_MEAN, check_scale, conv
 
 SCALES = (2, 3, 4)
@@ -158,7 +157,6 @@ class CARNM(nn.Module):
         return self.add_mean(self.exit(self.upsample(y, self.scale)))
 
 
-@register_arch("carn_m")
 def carn_m(scale: int = 4, channels: int = 64, groups: int = 4) -> CARNM:
     """CARN-M (64 channels, group 4) running its ×``scale`` branch; scale ∈ {2, 3, 4}."""
     return CARNM(check_scale("CARN-M", scale, SCALES), channels, groups)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import DIV2K_RGB_MEAN, check_scale, conv, pixelshuffle_upsampler
 
 
@@ -100,7 +99,6 @@ class EDSR(nn.Module):
         return self.add_mean(self.tail(self.body(feat) + feat))
 
 
-@register_arch("edsr")
 def edsr(
     scale: int = 2,
     n_resblocks: int = 16,

@@ -24,7 +24,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from suite.errors import ScaleError
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import LayerNorm2d
 
 VARIANT_STAGES: dict[str, int] = {"L": 16, "A": 14}
@@ -159,7 +158,6 @@ class EIMN(nn.Module):
         return self.tail(shallow + y)
 
 
-@register_arch("eimn")
 def eimn(
     variant: str = "L",
     scale: int = 2,

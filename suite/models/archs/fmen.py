@@ -17,7 +17,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import check_scale, conv, pixelshuffle_upsampler
 
 SLOPE = 0.1
@@ -96,7 +95,6 @@ class FMEN(nn.Module):
         return self.tail(self.lr_conv(y) + head)
 
 
-@register_arch("fmen")
 def fmen(scale: int = 4, channels: int = 50, mid_channels: int = 16, down_blocks: int = 4) -> FMEN:
     """FMEN as submitted to NTIRE 2022 (50 channels, 16-channel HFABs, 4 stages, ×4)."""
     return FMEN(check_scale("FMEN", scale), channels, mid_channels, down_blocks)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import CCALayer, check_scale, conv, lrelu, pixelshuffle_upsampler
 
 
@@ -125,13 +124,11 @@ class SimpleIMDN(nn.Module):
         return self.model(x)
 
 
-@register_arch("imdn")
 def imdn(scale: int = 4, channels: int = 64, num_blocks: int = 6) -> IMDN:
     """IMDN (ACM MM 2019); the published models use 64 channels and 6 blocks."""
     return IMDN(check_scale("IMDN", scale), channels, num_blocks)
 
 
-@register_arch("imdn_simple")
 def imdn_simple(scale: int = 4, channels: int = 64, num_blocks: int = 8) -> SimpleIMDN:
     """Simplified IMDN (AIM 2019 winner, NTIRE 2022 baseline: 64 channels, 8 blocks)."""
     return SimpleIMDN(check_scale("IMDN (simplified)", scale), channels, num_blocks)

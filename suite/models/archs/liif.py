@@ -1,11 +1,11 @@
 """LIIF (Chen et al., CVPR 2021) and LTE (Lee & Jin, CVPR 2022) with the EDSR-baseline encoder.
 
-Both are implicit, arbitrary-scale models (:class:`suite.models.implicit.ImplicitSR`): an EDSR-baseline
-without upsampler encodes the LR image into 64 feature maps, and an MLP predicts the colour at
-any HR coordinate from the nearest LR feature vector, the offset to it (``rel_coord``) and the
-query cell (``rel_cell``), both rescaled by the LR size so that one LR pixel measures 2. Each
-query is decoded from the four LR pixels around it and the predictions blended with
-bilinear-like area weights ("local ensemble").
+Both are implicit, arbitrary-scale models (:class:`suite.models.implicit.ImplicitSR`): an
+EDSR-baseline without upsampler encodes the LR image into 64 feature maps, and an MLP predicts
+the colour at any HR coordinate from the nearest LR feature vector, the offset to it
+(``rel_coord``) and the query cell (``rel_cell``), both rescaled by the LR size so that one LR
+pixel measures 2. Each query is decoded from the four LR pixels around it and the predictions
+blended with bilinear-like area weights ("local ensemble").
 
 * LIIF: the feature is 3×3-unfolded (576 values) and concatenated with ``rel_coord`` and
   ``rel_cell``; MLP 580 → 256 ×4 → 3.
@@ -30,7 +30,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.edsr import EDSR
 from suite.models.implicit import ImplicitSR, coord_map
 
@@ -220,7 +219,6 @@ class LTE(ImplicitSR):
         return denormalise(out)
 
 
-@register_arch("liif")
 def liif(default_scale: float = 4.0) -> LIIF:
     """EDSR-baseline-LIIF as published (DIV2K, trained on scales ×1–×4)."""
     model = LIIF()
@@ -228,7 +226,6 @@ def liif(default_scale: float = 4.0) -> LIIF:
     return model
 
 
-@register_arch("lte")
 def lte(default_scale: float = 4.0) -> LTE:
     """EDSR-baseline-LTE as published (DIV2K, trained on scales ×1–×4)."""
     model = LTE()

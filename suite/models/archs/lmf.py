@@ -31,7 +31,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.liif import (
     MLP,
     TRAIN_SCALE_MAX,
@@ -176,7 +175,6 @@ class LMLTE(ImplicitSR):
         return denormalise(out)
 
 
-@register_arch("lm_liif")
 def lm_liif(default_scale: float = 4.0) -> LMLIIF:
     """LM-LIIF with EDSR-baseline as published (render MLP 16×6, latent MLP 208)."""
     model = LMLIIF()
@@ -184,7 +182,6 @@ def lm_liif(default_scale: float = 4.0) -> LMLIIF:
     return model
 
 
-@register_arch("lm_lte")
 def lm_lte(default_scale: float = 4.0) -> LMLTE:
     """LM-LTE with EDSR-baseline as published (render MLP 16×8, latent MLP 288, LTE dim 128)."""
     model = LMLTE()

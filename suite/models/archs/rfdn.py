@@ -16,7 +16,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import ESA, check_scale, conv, lrelu, pixelshuffle_upsampler
 
 
@@ -72,7 +71,6 @@ class RFDN(nn.Module):
         return self.upsampler(self.LR_conv(self.c(torch.cat(outs, dim=1))) + head)
 
 
-@register_arch("rfdn")
 def rfdn(scale: int = 4, channels: int = 50, num_blocks: int = 4) -> RFDN:
     """RFDN; the NTIRE 2022 baseline weights are 50 channels, 4 blocks, ×4."""
     return RFDN(check_scale("RFDN", scale), channels, num_blocks)

@@ -18,7 +18,6 @@ from typing import Literal
 import torch
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import ESA, check_scale, conv, lrelu, pixelshuffle_upsampler
 
 Layout = Literal["rlfn", "ntire"]
@@ -81,7 +80,6 @@ class RLFN(nn.Module):
         return self.upsampler(getattr(self, self._body)(y) + head)
 
 
-@register_arch("rlfn")
 def rlfn(
     scale: int = 4,
     channels: int = 52,

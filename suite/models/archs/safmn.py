@@ -24,7 +24,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import (
     LayerNorm2d,
     check_scale,
@@ -239,13 +238,11 @@ class SAFMNPP(nn.Module):
         return run_padded_to_min_size(self._body, x, SimpleSAFM.down, self.scale)
 
 
-@register_arch("safmn")
 def safmn(dim: int = 36, n_blocks: int = 8, ffn_scale: float = 2.0, scale: int = 4) -> SAFMN:
     """SAFMN as in the paper (36 channels, 8 blocks for the efficient-SR models)."""
     return SAFMN(dim, n_blocks, ffn_scale, check_scale("SAFMN", scale, (2, 3, 4)))
 
 
-@register_arch("safmn_ntire23")
 def safmn_ntire23(
     dim: int = 36, n_blocks: int = 8, ffn_scale: float = 2.0, scale: int = 4
 ) -> SAFMNNTIRE23:
@@ -253,7 +250,6 @@ def safmn_ntire23(
     return SAFMNNTIRE23(dim, n_blocks, ffn_scale, check_scale("SAFMN (NTIRE 2023)", scale))
 
 
-@register_arch("safmnpp")
 def safmnpp(dim: int = 36, n_blocks: int = 6, ffn_scale: float = 1.5, scale: int = 4) -> SAFMNPP:
     """SAFMN++ as submitted to the NTIRE 2024 ESR challenge (team 23)."""
     return SAFMNPP(dim, n_blocks, ffn_scale, check_scale("SAFMN++", scale))

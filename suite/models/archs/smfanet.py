@@ -19,7 +19,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import check_scale, pixelshuffle_upsampler, run_padded_to_min_size
 
 # SMFA pools the map to (H // 8, W // 8), so it needs at least 8 pixels on each side.
@@ -128,13 +127,11 @@ class SMFANet(nn.Module):
         return run_padded_to_min_size(self._body, x, _DOWN, self.scale)
 
 
-@register_arch("smfanet")
 def smfanet(dim: int = 36, n_blocks: int = 8, ffn_scale: float = 2.0, scale: int = 4) -> SMFANet:
     """SMFANet (dim 36, 8 blocks) or SMFANet+ (dim 48, 12 blocks) at ×2/×3/×4."""
     return SMFANet(dim, n_blocks, ffn_scale, check_scale("SMFANet", scale, (2, 3, 4)))
 
 
-@register_arch("smfan")
 def smfan(dim: int = 24, n_blocks: int = 8, ffn_scale: float = 1.5, scale: int = 4) -> SMFANet:
     """SMFAN, the NTIRE 2024 ESR entry: unweighted SMFA gate, bias-free head and tail."""
     return SMFANet(

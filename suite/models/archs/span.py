@@ -20,7 +20,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import DIV2K_RGB_MEAN, check_scale, pixelshuffle_upsampler
 
 
@@ -90,7 +89,6 @@ class SPAN(nn.Module):
         )
 
 
-@register_arch("span")
 def span(channels: int = 48, scale: int = 4) -> SPAN:
     """SPAN, inference (``eval_conv``) form: 28 channels for team 38, 26 for SPAN-tiny (team 39)."""
     return SPAN(channels, check_scale("SPAN", scale))

@@ -25,7 +25,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from suite.models.archs import register_arch
 from suite.models.archs.blocks import DIV2K_RGB_MEAN, check_scale, pixelshuffle_upsampler
 
 # Logit added between tokens of different regions inside a shifted window (as the reference).
@@ -293,7 +292,6 @@ class SwinIR(nn.Module):
         return out[..., : h * self.scale, : w * self.scale]
 
 
-@register_arch("swinir")
 def swinir(
     scale: int = 2,
     embed_dim: int = 60,

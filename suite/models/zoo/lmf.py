@@ -1,10 +1,10 @@
 """Arbitrary-scale implicit models with the EDSR-baseline encoder: LIIF, LTE, LM-LIIF, LM-LTE.
 
 All four were trained on the 800 DIV2K training images with random scales ×1–×4 and are queried
-on an HR coordinate grid (:func:`suite.models.implicit.query`), so any scale works: integer ×2–×4 (in
-distribution), ×6, ×8 … and non-integer ones. ``scale`` here is nominal (4.0): calling the
-model directly renders ×4; the runner uses :func:`suite.models.implicit.query` for other scales. RGB
-in [0, 1] (the ``(x - 0.5) / 0.5`` normalisation is inside).
+on an HR coordinate grid (:func:`suite.models.implicit.query`), so any scale works: integer
+×2–×4 (in distribution), ×6, ×8 … and non-integer ones. ``scale`` here is nominal (4.0):
+calling the model directly renders ×4; the runner uses :func:`suite.models.implicit.query` for
+other scales. RGB in [0, 1] (the ``(x - 0.5) / 0.5`` normalisation is inside).
 
 Checkpoints are the authors' training snapshots, ``{"model": {"name", "args", "sd"}, ...}``: the
 state dict sits two levels down, under ``model`` → ``sd`` (``state_dict_key`` "model.sd").
