@@ -9,14 +9,14 @@ from PIL import Image
 from test_report import make_reference_dir, make_results_dir
 
 from suite.cli import main
+from suite.reporting.collect import collect
 from suite.reporting.plots import make_figures, save_figures
-from suite.reporting.report import collect
 
 
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("plots")
-    data = collect(make_results_dir(root), make_reference_dir(root), profile_dirs=())
+    data = collect(make_results_dir(root), make_reference_dir(root), bench_dirs=())
     return {f.name: f for f in make_figures(data)}
 
 
@@ -65,8 +65,8 @@ def test_save_png_and_svg(figures: dict, tmp_path: Path) -> None:
 def test_cli_plot(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))  # no profiles from results/
-    results = make_results_dir(tmp_path, with_profile=False)
+    monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))  # no benchmarks from results/
+    results = make_results_dir(tmp_path, with_bench=False)
     refs = make_reference_dir(tmp_path)
     args = ["plot", str(results), "--reference", str(refs), "--format", "png"]
     assert main([*args, "--out", str(tmp_path / "figs")]) == 0

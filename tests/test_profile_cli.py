@@ -1,4 +1,5 @@
-"""`suite profile`: JSON keys on a tiny configuration, the table, the output path, errors."""
+"""`suite bench` (formerly `suite profile`): JSON keys on a tiny configuration, the table, the
+output path, flags, the deprecated alias, errors."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from suite.bench.benchmark import BenchOptions, result_path
-from suite.bench.complexity import COUNTERS
-from suite.cli import main
-from suite.cli.profile import format_profile
+from suite.bench.counters import COUNTERS
+from suite.cli import build_parser, main
+from suite.cli.commands import bench as bench_command
+from suite.reporting.console import bench_text
 
 # One thread: on a busy 2-core machine, two OpenMP threads can make a 16×16 forward 50× slower.
 FAST = ["--size", "64x64", "--repeats", "2", "--warmup", "1", "--threads", "1"]
@@ -27,7 +29,7 @@ def no_checkpoints(monkeypatch, tmp_path: Path) -> list[str]:
 
 def test_profile_json_has_every_key(capsys, tmp_path: Path, no_checkpoints: list[str]) -> None:
     results = tmp_path / "results"
-    argv = ["profile", "EIMN_A_x4", *FAST, "--json", "--results-dir", str(results)]
+    argv = ["bench", "EIMN_A_x4", *FAST, "--json", "--results-dir", str(results)]
     assert main([*argv, *no_checkpoints]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["params"] == 880_870 and out["checkpoint_params"] is None
@@ -46,7 +48,7 @@ def test_profile_json_has_every_key(capsys, tmp_path: Path, no_checkpoints: list
 
 
 def test_profile_table_shows_counters_side_by_side(capsys, no_checkpoints: list[str]) -> None:
-    argv = ["profile", "EIMN_A_x4", *FAST, "--no-latency", "--no-memory", "--no-write"]
+    argv = ["bench", "EIMN_A_x4", *FAST, "--no-latency", "--no-memory", "--no-write"]
     assert main([*argv, "--counters", "thop,flop_counter,ntire", "--flops", *no_checkpoints]) == 0
     text = capsys.readouterr().out
     header = next(line for line in text.splitlines() if line.startswith("Multi-Adds"))
@@ -73,10 +75,10 @@ def test_table_notes_disagreements_only_above_one_percent() -> None:
         "latency": None,
         "peak_memory_mb": None,
     }
-    assert "note:" not in format_profile(result)
+    assert "note:" not in bench_text(result)
     result["macs_disagreements"] = [{"counter": "fvcore", "reference": "ntire", "relative": 0.02}]
     result["macs_detail"]["fvcore"] = {"by_op": {"conv": 100, "layer_norm": 2}}
-    assert "fvcore +2.00% — also counts: layer_norm" in format_profile(result)
+    assert "fvcore +2.00% — also counts: layer_norm" in bench_text(result)
 
 
 def test_profile_path_keeps_non_default_runs_apart(tmp_path: Path) -> None:
@@ -85,14 +87,27 @@ def test_profile_path_keeps_non_default_runs_apart(tmp_path: Path) -> None:
     assert result_path(tmp_path, "M", opts).name == "profile__cuda__fp16__Set5.json"
 
 
-def test_cli_counter_list_matches_the_library() -> None:
-    from suite.cli import profile as command
+def test_flags_map_onto_bench_options() -> None:
+    """Every BenchOptions field is a flag of the same name; defaults agree with the library."""
+    args = build_parser().parse_args(["bench", "EIMN_A_x4"])
+    assert bench_command._options(args) == BenchOptions()
+    args = build_parser().parse_args(["bench", "M", "--no-latency", "--no-cudnn-benchmark"])
+    opts = bench_command._options(args)
+    assert (opts.latency, opts.memory, opts.cudnn_benchmark) == (False, True, False)
+    assert opts.counters == COUNTERS
 
-    assert command._COUNTERS == COUNTERS
+
+def test_profile_is_a_deprecated_alias_of_bench(capsys, no_checkpoints: list[str]) -> None:
+    argv = ["profile", "IMDN_x4", "--no-latency", "--no-memory", "--no-write", "--json"]
+    assert main([*argv, "--counters", "ntire", *no_checkpoints]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["model"] == "IMDN_x4"
+    assert "`suite profile` is deprecated; use `suite bench`" in captured.err
 
 
-def test_profile_needs_a_model_or_all(capsys) -> None:
-    assert main(["profile"]) == 2
+def test_bench_needs_a_model_or_all(capsys) -> None:
+    assert main(["bench"]) == 2
     assert "MODEL" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["profile", "EIMN_A_x4", "--size", "big"])
+    for bad in (["--size", "big"], ["--counters", "nope"]):
+        with pytest.raises(SystemExit):
+            main(["bench", "EIMN_A_x4", *bad])

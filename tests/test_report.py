@@ -1,7 +1,8 @@
-"""`suite report` on synthetic results: summary, paper-layout diffs, profile, provenance."""
+"""`suite report` on synthetic results: summary, paper-layout diffs, conventions, provenance."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -10,8 +11,9 @@ import pytest
 
 from suite.cli import main
 from suite.protocol.profiles import PROFILES
-from suite.reporting.report import collect, render_markdown, write_report
-from suite.results.reference import write_table
+from suite.reporting.collect import collect, peak_memory
+from suite.reporting.markdown import render_markdown, write_report
+from suite.results.reference import COLUMNS
 from suite.results.store import EVAL_SCHEMA, write_result
 
 SHA = "054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34"
@@ -65,6 +67,14 @@ def _ref(table: str, method: str, model_id: str, dataset: str, psnr: str, ssim: 
             "multi_adds_g": macs, "training_data": "DF2K", "source_note": "synthetic"}  # fmt: skip
 
 
+def write_reference_csv(path: Path, rows: list[dict]) -> None:
+    """A reference table CSV in the schema's column order."""
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({c: r.get(c, "") for c in COLUMNS} for r in rows)
+
+
 def make_reference_dir(root: Path) -> Path:
     """Two tables: a paper table (with methods we never measure) and a full-precision record."""
     ref = root / "refs"
@@ -77,19 +87,19 @@ def make_reference_dir(root: Path) -> Path:
         _ref("Table 1", "OtherNet", "", "Set5", "32.30", "0.8966", "1047", "72.4"),
         _ref("Table 1", "NoMacsNet", "", "Set5", "32.22", "0.8949", "600", ""),
     ]
-    write_table(ref / "table1.csv", rows)
+    write_reference_csv(ref / "table1.csv", rows)
     record = [_ref("record", "EIMN_A", "EIMN_A_x4", "Set5", "32.52410035", "0.89928321")]
-    write_table(ref / "record.csv", record)
+    write_reference_csv(ref / "record.csv", record)
     return ref
 
 
-def make_results_dir(root: Path, with_profile: bool = True) -> Path:
+def make_results_dir(root: Path, with_bench: bool = True) -> Path:
     """EIMN_A_x4 on Set5 (close to the paper) and Set14 (deviating); B100 missing."""
     results = root / "results"
     write_result(make_result("EIMN_A_x4", "Set5", 32.5242, 0.89928), results / "runs")
     write_result(make_result("EIMN_A_x4", "Set14", 28.95, 0.7881), results / "runs")
-    if with_profile:
-        profile = {
+    if with_bench:
+        bench = {
             "params": 880870,
             "checkpoint_params": 880870,
             "macs": {"ntire": 47.79, "fvcore": 45.1, "default": "ntire"},
@@ -97,9 +107,9 @@ def make_results_dir(root: Path, with_profile: bool = True) -> Path:
             "peak_memory_mb": 512.0,
             "env": {"cpu": "AMD EPYC"},
         }
-        path = results / "EIMN_A_x4" / "profile__cpu.json"  # where `suite profile` writes
+        path = results / "EIMN_A_x4" / "profile__cpu.json"  # where `suite bench` writes
         path.parent.mkdir(parents=True)
-        path.write_text(json.dumps(profile))
+        path.write_text(json.dumps(bench))
     return results
 
 
@@ -112,7 +122,7 @@ def report(tmp_path: Path) -> str:
                "latency_ms": {"median": 30.0, "count": 5}}  # fmt: skip
     (results / "EIMN_A_x4" / "profile__cpu__640x360.json").write_text(json.dumps(variant))
     refs = make_reference_dir(tmp_path)
-    return write_report(results, reference_dir=refs, profile_dirs=()).read_text()
+    return write_report(results, reference_dir=refs, bench_dirs=()).read_text()
 
 
 def test_summary_counts_and_worst_delta(report: str) -> None:
@@ -140,7 +150,7 @@ def test_paper_layout_measured_published_delta(report: str) -> None:
     assert "32.5242 / 0.89928" in record and "32.5241 / 0.89928" in record
 
 
-def test_profile_complexity_latency_provenance_diagnosis(report: str) -> None:
+def test_conventions_complexity_latency_provenance_diagnosis(report: str) -> None:
     assert "**`basicsr`**" in report and "| gt_crop" in report and "mod12" in report
     assert "## Complexity" in report and "ntire* (G)" in report and "45.10" in report
     assert "## Latency" in report and "120.50" in report and "512.0" in report
@@ -159,9 +169,9 @@ def test_appendix_per_image(report: str) -> None:
     assert appendix.count("<details>") == 2
 
 
-def test_table_restriction_and_no_profiles(tmp_path: Path) -> None:
-    results = make_results_dir(tmp_path, with_profile=False)
-    data = collect(results, make_reference_dir(tmp_path), tables=["record"], profile_dirs=())
+def test_table_restriction_and_no_benchmarks(tmp_path: Path) -> None:
+    results = make_results_dir(tmp_path, with_bench=False)
+    data = collect(results, make_reference_dir(tmp_path), tables=["record"], bench_dirs=())
     assert [g[1] for g in data.groups] == ["record"]
     text = render_markdown(data)
     assert "## Complexity" not in text and "## Latency" not in text
@@ -171,13 +181,13 @@ def test_table_restriction_and_no_profiles(tmp_path: Path) -> None:
 def test_cli_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = make_results_dir(tmp_path, with_profile=False)
-    # `suite profile` writes to <results root>/<model>/: found there, for judged models only
+    results = make_results_dir(tmp_path, with_bench=False)
+    # `suite bench` writes to <results root>/<model>/: found there, for judged models only
     monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))
     for model, gmacs in (("EIMN_A_x4", 47.79), ("IMDN_x4", 40.9)):
         (tmp_path / model).mkdir()
-        profile = {"params": 1, "macs": {"ntire": gmacs, "default": "ntire"}, "latency_ms": None}
-        (tmp_path / model / "profile__cpu.json").write_text(json.dumps(profile))
+        bench = {"params": 1, "macs": {"ntire": gmacs, "default": "ntire"}, "latency_ms": None}
+        (tmp_path / model / "profile__cpu.json").write_text(json.dumps(bench))
     out = tmp_path / "r.md"
     argv = ["report", str(results), "--reference", str(make_reference_dir(tmp_path))]
     assert main([*argv, "--out", str(out)]) == 0
@@ -188,9 +198,25 @@ def test_cli_report(
     assert "no evaluation results" in capsys.readouterr().err
 
 
-def test_peak_memory_reads_number_or_profile_dict() -> None:
-    from suite.reporting.report import peak_memory
+def test_bench_dir_flag_and_its_deprecated_spelling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Benchmarks outside the results root are found through --bench-dir (or --profiles)."""
+    results = make_results_dir(tmp_path, with_bench=False)
+    benches = tmp_path / "benches"
+    (benches / "EIMN_A_x4").mkdir(parents=True)
+    bench = {"params": 1, "macs": {"ntire": 47.79, "default": "ntire"}, "latency_ms": None}
+    (benches / "EIMN_A_x4" / "profile__cpu.json").write_text(json.dumps(bench))
+    argv = ["report", str(results), "--reference", str(make_reference_dir(tmp_path))]
+    for flag, warned in (("--bench-dir", False), ("--profiles", True)):
+        out = tmp_path / f"{flag.strip('-')}.md"
+        assert main([*argv, flag, str(benches), "--out", str(out)]) == 0
+        assert "47.79" in out.read_text()
+        err = capsys.readouterr().err
+        assert ("--profiles is deprecated" in err) == warned
 
+
+def test_peak_memory_reads_number_or_bench_dict() -> None:
     assert peak_memory({"peak_memory_mb": 512.0}) == 512.0
     assert peak_memory({"peak_memory_mb": {"peak_mb": 285.8, "peak_rss_mb": 537.7}}) == 285.8
     assert peak_memory({"peak_memory_mb": None}) is None

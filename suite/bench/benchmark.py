@@ -19,15 +19,13 @@ import torch
 from torch import nn
 
 from suite.bench.complexity import (
-    COUNTER_NOTES,
-    COUNTERS,
-    DEFAULT_COUNTER,
     MacCount,
     count_macs,
     disagreements,
     input_size_for_output,
     macs_summary,
 )
+from suite.bench.counters import COUNTER_NOTES, COUNTERS, DEFAULT_COUNTER
 from suite.bench.environment import env_info, resolve_device
 from suite.bench.latency import (
     LatencySettings,

@@ -120,7 +120,9 @@ def diagnose(
     ds = require_dataset(dataset, opt.data_root)
     report = check_dataset(ds, allow_modified=opt.allow_modified_data)
     cache = paths.cache_dir(opt.cache_dir)
-    net = load_model(spec, opt.checkpoint_dir, cache, device=str(device))
+    net = load_model(
+        spec, opt.checkpoint_dir, cache, device, download=opt.download, progress=opt.progress
+    )
     scores: dict[tuple, list[tuple[float, float]]] = {}
     lr_variants = list(itertools.product(GT_CROPS, LR_MODES))
     bar = tqdm(total=len(lr_variants) * len(ds.images), disable=not opt.progress, leave=False,

@@ -1,1 +1,1 @@
-"""reporting"""
+"""Rendering of results: markdown reports, figures and console text."""

@@ -1,51 +1,13 @@
-"""A family reproduction as text: markdown (``comparison.md``) and the console table."""
+"""A family reproduction as text: markdown (``comparison.md``) and the console tables."""
 
 from __future__ import annotations
 
-import sys
-
-from suite.data.datasets import DATASETS
+from suite.data.datasets import dataset_order
 from suite.evaluation.reproduce import ReproduceReport
+from suite.reporting.format import MISSING, fmt, fmt_delta, table
 from suite.results.compare import Cell, Tolerances
 
-
-def _fmt(x: float | None, metric: str) -> str:
-    if x is None:
-        return "–"
-    return f"{x:.4f}" if metric == "psnr" else f"{x:.5f}"
-
-
-def _fmt_delta(x: float | None, metric: str) -> str:
-    if x is None:
-        return ""
-    return f"{x:+.4f}" if metric == "psnr" else f"{x:+.5f}"
-
-
-def comparison_table(cells: list[Cell], source: str) -> list[list[str]]:
-    """Rows model | dataset | PSNR measured/published/Δ/status | SSIM … for one source."""
-    by_key: dict[tuple, dict[str, Cell]] = {}
-    for c in cells:
-        if c.source == source:
-            by_key.setdefault((c.model, c.dataset), {})[c.metric] = c
-    order = {d: i for i, d in enumerate(DATASETS)}
-    rows = []
-    for (model, ds), m in sorted(by_key.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))):
-        row = [model, ds]
-        for metric in ("psnr", "ssim"):
-            c = m.get(metric)
-            row += (
-                [
-                    _fmt(c.measured, metric),
-                    _fmt(c.published, metric),
-                    _fmt_delta(c.delta, metric),
-                    c.status,
-                ]
-                if c
-                else ["", "", "", ""]
-            )
-        rows.append(row)
-    return rows
-
+DIGITS = {"psnr": 4, "ssim": 5}  # full precision: one more than papers print
 
 TABLE_HEADER = [
     "model",
@@ -61,29 +23,50 @@ TABLE_HEADER = [
 ]
 
 
-def markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return "\n".join(lines)
+def comparison_rows(cells: list[Cell], source: str) -> list[list[str]]:
+    """Rows model | dataset | PSNR measured/published/Δ/status | SSIM … for one source."""
+    by_key: dict[tuple[str, str], dict[str, Cell]] = {}
+    for c in cells:
+        if c.source == source:
+            by_key.setdefault((c.model, c.dataset), {})[c.metric] = c
+    rows = []
+    for model, ds in sorted(by_key, key=lambda key: (key[0], dataset_order(key[1]))):
+        row = [model, ds]
+        for metric, digits in DIGITS.items():
+            c = by_key[(model, ds)].get(metric)
+            row += (
+                [
+                    fmt(c.measured, digits),
+                    fmt(c.published, digits),
+                    fmt_delta(c.delta, digits, missing=""),
+                    c.status,
+                ]
+                if c
+                else ["", "", "", ""]
+            )
+        rows.append(row)
+    return rows
+
+
+def _sources(report: ReproduceReport) -> list[str]:
+    return sorted({c.source for c in report.cells})
 
 
 def comparison_markdown(report: ReproduceReport, tol: Tolerances) -> str:
+    """``comparison.md``: status counts, one table per reference source, explained gaps, and
+    what could not run."""
     s = report.summary
+    profiles = ", ".join(sorted({r["profile"] for r in report.results})) or MISSING
     parts = [
         f"# {report.family}: measured vs published",
         "",
-        f"Profile: {', '.join(sorted({r['profile'] for r in report.results})) or '–'}. "
-        f"Tolerances: {tol.to_dict()}.",
+        f"Profile: {profiles}. Tolerances: {tol.to_dict()}.",
         "",
         "Status counts: " + ", ".join(f"{k} {v}" for k, v in sorted(s["counts"].items())),
     ]
-    for source in sorted({c.source for c in report.cells}):
-        parts += [
-            "",
-            f"## vs {source}",
-            "",
-            markdown_table(TABLE_HEADER, comparison_table(report.cells, source)),
-        ]
+    for source in _sources(report):
+        rows = comparison_rows(report.cells, source)
+        parts += ["", f"## vs {source}", "", table(TABLE_HEADER, rows)]
     notes = [c for c in report.cells if c.note]
     if notes:
         parts += ["", "## Explained gaps", ""]
@@ -93,28 +76,24 @@ def comparison_markdown(report: ReproduceReport, tol: Tolerances) -> str:
     return "\n".join(parts) + "\n"
 
 
-def print_report(report: ReproduceReport, source: str | None = None, file=None) -> None:
-    """Plain-text table per source plus a one-line summary (to stdout by default)."""
-    file = file or sys.stdout
-    sources = [source] if source else sorted({c.source for c in report.cells})
-    for src in sources:
-        rows = comparison_table(report.cells, src)
-        if not rows:
-            continue
-        print(f"\n== {report.family} vs {src} ==", file=file)
-        widths = [max(len(str(x)) for x in col) for col in zip(TABLE_HEADER, *rows, strict=False)]
-        for r in [TABLE_HEADER, *rows]:
-            print("  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=False)), file=file)
-    print(one_line_summary(report), file=file)
+def comparison_text(report: ReproduceReport) -> str:
+    """The console view: an aligned table per reference source, then the one-line summary."""
+    parts = []
+    for source in _sources(report):
+        rows = comparison_rows(report.cells, source)
+        if rows:
+            parts += ["", f"== {report.family} vs {source} ==", table(TABLE_HEADER, rows, "plain")]
+    return "\n".join([*parts, one_line_summary(report)])
 
 
 def one_line_summary(report: ReproduceReport) -> str:
+    """Reproduced / close / deviating / unmeasured counts and the worst PSNR gap."""
     s = report.summary
     counts = s["counts"]
     worst = s["worst"]["psnr"]
     worst_txt = (
-        f"; worst PSNR Δ {worst['delta']:+.4f} dB ({worst['model']} {worst['dataset']} vs "
-        f"{worst['source']})"
+        f"; worst PSNR Δ {fmt_delta(worst['delta'], 4)} dB ({worst['model']} {worst['dataset']} "
+        f"vs {worst['source']})"
         if worst
         else ""
     )

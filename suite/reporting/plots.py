@@ -21,15 +21,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from suite.reporting.report import (
+from suite.reporting.collect import (
     ReportData,
-    all_refs,
+    bench_hardware,
     collect,
-    measured_macs,
-    measured_params,
     paper_complexity,
-    scale_txt,
 )
+from suite.reporting.format import fmt_printed, scale_txt
 from suite.results.compare import Tolerances
 from suite.results.reference import ReferenceRow
 
@@ -82,12 +80,12 @@ def _main_table(rows: Sequence[ReferenceRow]) -> tuple[str, str] | None:
 def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str, Any]:
     """Measured, paper-only and published points of one dataset × scale, and what was left out.
 
-    Measured x: the ``suite profile`` default counter, else the reference tables' Multi-Adds.
+    Measured x: the ``suite bench`` default counter, else the reference tables' Multi-Adds.
     Paper-only: reference rows without a measured result (one per method, Multi-Adds preferred).
     """
     refs = [
         r
-        for r in all_refs(data)
+        for r in data.all_refs()
         if r.dataset == dataset and _same_scale(r.scale, scale) and r.psnr is not None
     ]
     main = _main_table(refs)
@@ -103,15 +101,15 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
     for res in results:
         model, psnr = res["model"], res["psnr"]
         pub = next((r for r in refs if r.model_id == model), None)
-        x, counter = measured_macs(data, model)
+        x, counter = data.measured_macs(model)
         if x is not None:
-            x_sources.add(f"suite profile ({counter})")
+            x_sources.add(f"suite profile ({counter})")  # the committed figures' wording
         else:
             x = pub.multi_adds_g if pub and pub.multi_adds_g is not None else None
-            x = x if x is not None else paper_complexity(all_refs(data), model)[1]
+            x = x if x is not None else paper_complexity(data.all_refs(), model)[1]
             x_sources.add("the reference table")
-        params = measured_params(data, model)
-        params_k = params / 1000.0 if params else paper_complexity(all_refs(data), model)[0]
+        params = data.measured_params(model)
+        params_k = params / 1000.0 if params else paper_complexity(data.all_refs(), model)[0]
         label = f"{model} [{res['profile']}]" if multi_profile else model
         if x is None or psnr is None:
             out["unplaced"].append(label)
@@ -142,23 +140,23 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
 
 
 def latency_points(data: ReportData, dataset: str, scale: float) -> dict[str, list[Point]]:
-    """Measured points with a median latency, per device (and settings variant) profiled."""
+    """Measured points with a median latency, per device (and settings variant) benchmarked."""
     out: dict[str, list[Point]] = {}
     results = [
         r for r in data.results if r["dataset"] == dataset and _same_scale(r["scale"], scale)
     ]
     multi_profile = len({r["profile"] for r in results}) > 1
     for res in results:
-        for prof in data.profiles:
-            lat = prof.get("latency_ms")
-            if prof["model"] != res["model"] or not isinstance(lat, dict):
+        for bench in data.benchmarks:
+            lat = bench.get("latency_ms")
+            if bench["model"] != res["model"] or not isinstance(lat, dict):
                 continue
             median = lat.get("median")
             if not isinstance(median, int | float) or res["psnr"] is None:
                 continue
-            params = measured_params(data, res["model"])
+            params = data.measured_params(res["model"])
             label = f"{res['model']} [{res['profile']}]" if multi_profile else res["model"]
-            out.setdefault(prof["key"], []).append(
+            out.setdefault(bench["key"], []).append(
                 Point(
                     label,
                     float(median),
@@ -247,42 +245,45 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
     return max(w, 0.0) * max(h, 0.0)
 
 
-def draw(
-    points: dict[str, list[Point]],
-    title: str,
-    xlabel: str,
-    note: str,
-    profiles: Sequence[str],
-) -> Figure:
-    """A scatter of measured / paper-only / published points with labels, legend and note."""
+def _new_axes() -> tuple[Figure, Any]:
+    """An empty figure on its own Agg canvas, room left below the axes for legend and note."""
     fig = Figure(figsize=(7.5, 5.4), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.1, right=0.97, top=0.93, bottom=0.24)
-    paper, published = points.get("paper", []), points.get("published", [])
-    measured = points.get("measured", [])
-    handles: list[Line2D] = []
-    if paper:
-        ax.scatter(
-            [p.x for p in paper],
-            [p.psnr for p in paper],
-            s=[_area(p.params_k) for p in paper],
-            facecolors="none",
-            edgecolors=PAPER_GREY,
-            linewidths=1.2,
-            zorder=2,
-        )
-        handles.append(
-            Line2D([], [], ls="", marker="o", mfc="none", mec=PAPER_GREY, ms=8, label="paper only")
-        )
+    return fig, ax
+
+
+def _draw_paper(ax: Any, paper: Sequence[Point]) -> list[Line2D]:
+    """Methods known only from the reference tables: hollow grey markers."""
+    if not paper:
+        return []
+    ax.scatter(
+        [p.x for p in paper],
+        [p.psnr for p in paper],
+        s=[_area(p.params_k) for p in paper],
+        facecolors="none",
+        edgecolors=PAPER_GREY,
+        linewidths=1.2,
+        zorder=2,
+    )
+    return [Line2D([], [], ls="", marker="o", mfc="none", mec=PAPER_GREY, ms=8, label="paper only")]
+
+
+def _draw_published(ax: Any, published: Sequence[Point]) -> list[Line2D]:
+    """The published values of measured models: a grey × dotted to each measurement."""
     for p in published:
         for ax_, ay in p.anchors:
             ax.plot([p.x, ax_], [p.psnr, ay], ls=":", lw=0.9, c="0.45")
-    if published:
-        ax.scatter([p.x for p in published], [p.psnr for p in published], marker="x", s=28, c="0.3")
-        handles.append(
-            Line2D([], [], ls="", marker="x", c="black", ms=6, label="published (measured model)")
-        )
+    if not published:
+        return []
+    ax.scatter([p.x for p in published], [p.psnr for p in published], marker="x", s=28, c="0.3")
+    return [Line2D([], [], ls="", marker="x", c="black", ms=6, label="published (measured model)")]
+
+
+def _draw_measured(ax: Any, measured: Sequence[Point], profiles: Sequence[str]) -> list[Line2D]:
+    """This suite's points, filled, one colour per convention profile."""
+    handles = []
     for i, profile in enumerate(profiles):
         mine = [p for p in measured if p.profile == profile]
         if not mine:
@@ -310,12 +311,16 @@ def draw(
                 label=f"measured ({profile})",
             )
         )
-    everything = paper + published + measured
-    xs = [p.x for p in everything]
+    return handles
+
+
+def _set_axes(ax: Any, points: Sequence[Point], title: str, xlabel: str) -> None:
+    """A log x axis when the points span more than 8×, margins, title, labels and grid."""
+    xs = [p.x for p in points]
     if xs and min(xs) > 0 and max(xs) / min(xs) > 8:
         ax.set_xscale("log")
         ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_printed(v)))
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.margins(x=0.12, y=0.15)
     ax.autoscale_view()
@@ -323,11 +328,19 @@ def draw(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("PSNR (dB)")
     ax.grid(True, which="both", alpha=0.3)
-    for k in SIZE_KEY_K:
-        handles.append(
-            Line2D([], [], ls="", marker="o", mfc="none", mec="0.2", mew=0.6,
-                   ms=math.sqrt(_area(k)), label=f"{k:g} K params")
-        )  # fmt: skip
+
+
+def _size_key() -> list[Line2D]:
+    """Legend markers showing how marker area maps to #params."""
+    return [
+        Line2D([], [], ls="", marker="o", mfc="none", mec="0.2", mew=0.6,
+               ms=math.sqrt(_area(k)), label=f"{fmt_printed(k)} K params")
+        for k in SIZE_KEY_K
+    ]  # fmt: skip
+
+
+def _add_legend(fig: Figure, handles: Sequence[Line2D]) -> None:
+    """One legend below the axes, in one row up to five entries, else two."""
     fig.legend(
         handles=handles,
         loc="lower center",
@@ -336,18 +349,41 @@ def draw(
         fontsize=7,
         frameon=False,
     )
-    _place_labels(fig, ax, [p for p in everything if p.kind != "published"])
+
+
+def _add_note(fig: Figure, note: str) -> None:
+    """The small print at the bottom: profiles, sources, what was left out."""
     fig.text(0.01, 0.015, note, fontsize=6.5, color="0.3", wrap=True, va="bottom")
+
+
+def draw(
+    points: dict[str, list[Point]],
+    title: str,
+    xlabel: str,
+    note: str,
+    profiles: Sequence[str],
+) -> Figure:
+    """A scatter of measured / paper-only / published points with labels, legend and note."""
+    fig, ax = _new_axes()
+    paper, published = points.get("paper", []), points.get("published", [])
+    measured = points.get("measured", [])
+    handles = _draw_paper(ax, paper)
+    handles += _draw_published(ax, published)
+    handles += _draw_measured(ax, measured, profiles)
+    everything = paper + published + measured
+    _set_axes(ax, everything, title, xlabel)
+    _add_legend(fig, handles + _size_key())
+    _place_labels(fig, ax, [p for p in everything if p.kind != "published"])
+    _add_note(fig, note)
     return fig
 
 
 def _hardware(data: ReportData, key: str) -> str:
-    """``cuda, fp16, NVIDIA H100`` when a profile result names the hardware, else the key."""
+    """``cuda, fp16, NVIDIA H100`` when a benchmark result names the hardware, else the key."""
     shown = key.replace("__", ", ")
-    for p in data.profiles:
-        env = p.get("env") if isinstance(p.get("env"), dict) else {}
-        name = env.get("gpu") or env.get("device_name") or env.get("cpu")
-        if p["key"] == key and name:
+    for b in data.benchmarks:
+        name = bench_hardware(b)
+        if b["key"] == key and name:
             return f"{shown}, {name}"
     return shown
 
@@ -422,10 +458,10 @@ def plot_results(
     reference_dir: Path | None = None,
     formats: Sequence[str] = FORMATS,
     tables: Sequence[str] | None = None,
-    profile_dirs: Sequence[Path] | None = None,
+    bench_dirs: Sequence[Path] | None = None,
     tol: Tolerances | None = None,
 ) -> list[Path]:
     """Collect a results folder and write its figures (default ``<results_dir>/plots``)."""
-    data = collect(results_dir, reference_dir, tables, tol, profile_dirs)
+    data = collect(results_dir, reference_dir, tables, tol, bench_dirs)
     out = Path(out_dir) if out_dir else Path(results_dir) / "plots"
     return save_figures(make_figures(data), out, formats)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from suite.errors import SuiteError
 from suite.results.store import EVAL_SCHEMA, iter_results, write_json
 
 BASELINE_SCHEMA = "sr-suite/baseline/1"
@@ -60,7 +61,10 @@ def load_cells(path: Path) -> dict[Key, dict[str, Any]]:
         elif obj.get("schema") == EVAL_SCHEMA:
             rows = [_cell(obj)]
         else:
-            raise ValueError(f"{path}: neither a result nor a baseline file")
+            raise SuiteError(
+                f"{path}: neither a result nor a baseline file; pass a results folder, a result "
+                "JSON or a baseline written by `suite gate RESULTS --write-baseline OUT`"
+            )
     return {(r["model"], r["dataset"], r["profile"]): r for r in rows}
 
 
@@ -110,26 +114,6 @@ def gate(
 def failed(cells: list[GateCell], fail_on_improvement: bool = False) -> list[GateCell]:
     bad = {"regressed", "missing"} | ({"improved"} if fail_on_improvement else set())
     return [c for c in cells if c.status in bad]
-
-
-def format_cells(cells: list[GateCell]) -> str:
-    def f(x: float | None, nd: int) -> str:
-        return "–" if x is None else f"{x:.{nd}f}"
-
-    def d(x: float | None, nd: int) -> str:
-        return "" if x is None else f"{x:+.{nd}f}"
-
-    lines = [
-        f"{'model':<22} {'dataset':<9} {'profile':<10} {'status':<10} "
-        f"{'PSNR':>9} {'base':>9} {'Δ':>8}  {'SSIM':>7} {'base':>7} {'Δ':>8}"
-    ]
-    for c in cells:
-        lines.append(
-            f"{c.model:<22} {c.dataset:<9} {c.profile:<10} {c.status:<10} "
-            f"{f(c.psnr, 4):>9} {f(c.baseline_psnr, 4):>9} {d(c.d_psnr, 4):>8}  "
-            f"{f(c.ssim, 5):>7} {f(c.baseline_ssim, 5):>7} {d(c.d_ssim, 5):>8}"
-        )
-    return "\n".join(lines)
 
 
 def to_dicts(cells: list[GateCell]) -> list[dict[str, Any]]:

@@ -166,12 +166,3 @@ def load_all(directory: Path | None = None) -> list[ReferenceRow]:
     for path in sorted(directory.glob("*.csv")):
         out.extend(load_table(path))
     return out
-
-
-def write_table(path: Path, rows: list[dict]) -> None:
-    """Write rows (dicts with the schema's columns) as a reference CSV."""
-    with Path(path).open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
-        w.writeheader()
-        for r in rows:
-            w.writerow({c: r.get(c, "") for c in COLUMNS})

@@ -45,6 +45,12 @@ def model_specs() -> dict[str, ModelSpec]:
     return dict(_collect())
 
 
+def list_models(family: str | None = None) -> list[str]:
+    """Ids of every registered model (of one family, case-insensitive), in zoo order."""
+    wanted = family.lower() if family else None
+    return [i for i, s in _collect().items() if wanted is None or s.family.lower() == wanted]
+
+
 def get_spec(model_id: str) -> ModelSpec:
     """Look up a model by id (case-insensitive); the error suggests close ids."""
     models = _collect()

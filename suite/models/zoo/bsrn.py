@@ -7,31 +7,28 @@ challenge script feeds it RGB in [0, 1] (``data_range = 1.0``) and scores RGB PS
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, ModelSpec
+from suite.models.zoo.ntire2022 import MODEL_ZOO
 
-_REPO = "ofsoundof/NTIRE2022_ESR"
+_FAMILY = Family(
+    "BSRN",
+    "bsrn_ntire22",
+    "Blueprint Separable Residual Network for Efficient Image Super-Resolution",
+    "NTIRE 2022 ESR challenge (CVPRW 2022), team 18",
+    input_range=1.0,
+    default_profile="basicsr",
+)
 
 SPECS: list[ModelSpec] = [
-    ModelSpec(
-        id="NTIRE22_BSRN",
-        family="BSRN",
-        arch="bsrn_ntire22",
-        scale=4,
-        arch_kwargs={"channels": 48, "n_blocks": 5, "scale": 4},
-        checkpoint=CheckpointSpec(
-            filename="team18_bsrn.pth",
-            url=f"https://github.com/{_REPO}/raw/main/model_zoo/team18_bsrn.pth",
-            sha256="29ac393975ec709912282da97765daf722d9efd40589f4abcb95b3a407f62e40",
-            size=699603,
-            subdir="ntire2022_esr",
-            repo=_REPO,
-            commit="e95ba4a4916bb13d6348f7ee172827e2452e8a31",
-            repo_path="model_zoo/team18_bsrn.pth",
+    _FAMILY.model(
+        "NTIRE22_BSRN",
+        4,
+        {"channels": 48, "n_blocks": 5, "scale": 4},
+        MODEL_ZOO.file(
+            "team18_bsrn.pth",
+            "29ac393975ec709912282da97765daf722d9efd40589f4abcb95b3a407f62e40",
+            699603,
         ),
-        paper="Blueprint Separable Residual Network for Efficient Image Super-Resolution",
-        venue="NTIRE 2022 ESR challenge (CVPRW 2022), team 18",
-        input_range=1.0,
-        default_profile="basicsr",
         note="Challenge version: 1×1 convs stored as nn.Linear; not the layout of xiaom233/BSRN.",
     )
 ]

@@ -9,38 +9,29 @@ mean (0.4488, 0.4371, 0.4040) is subtracted and added back inside the network. T
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, ModelSpec, github_checkpoint
 
-_REPO = "nmhkahn/CARN-pytorch"
-_COMMIT = "40d3514f81cccd680d846cd5ab07af35f2c8e0e2"
+_FAMILY = Family(
+    "CARN",
+    "carn_m",
+    "Fast, Accurate, and Lightweight Super-Resolution with Cascading Residual Network",
+    "ECCV 2018",
+    input_range=1.0,
+    default_profile="matlab",
+    training_data="DIV2K",
+)
 
-CHECKPOINT = CheckpointSpec(
-    filename="carn_m.pth",
-    url=f"https://github.com/{_REPO}/raw/master/checkpoint/carn_m.pth",
+CHECKPOINT = github_checkpoint(
+    "nmhkahn/CARN-pytorch",
+    "master",
+    "checkpoint/carn_m.pth",
+    commit="40d3514f81cccd680d846cd5ab07af35f2c8e0e2",
     sha256="d48a759a84509351facb6b7c6d5bd6edec98b98519b8c464ee4ab44d2ba964ff",
     size=1670695,
     subdir="carn",
-    repo=_REPO,
-    commit=_COMMIT,
-    repo_path="checkpoint/carn_m.pth",
 )
+_SHARED_NOTE = "One multi-scale checkpoint shared by CARN_M_x2/x3/x4; the scale picks the branch."
 
-
-def _spec(scale: int) -> ModelSpec:
-    return ModelSpec(
-        id=f"CARN_M_x{scale}",
-        family="CARN",
-        arch="carn_m",
-        scale=scale,
-        arch_kwargs={"scale": scale},
-        checkpoint=CHECKPOINT,
-        paper="Fast, Accurate, and Lightweight Super-Resolution with Cascading Residual Network",
-        venue="ECCV 2018",
-        input_range=1.0,
-        default_profile="matlab",
-        training_data="DIV2K",
-        note="One multi-scale checkpoint shared by CARN_M_x2/x3/x4; the scale picks the branch.",
-    )
-
-
-SPECS: list[ModelSpec] = [_spec(s) for s in (2, 3, 4)]
+SPECS: list[ModelSpec] = [
+    _FAMILY.model(f"CARN_M_x{s}", s, {"scale": s}, CHECKPOINT, note=_SHARED_NOTE) for s in (2, 3, 4)
+]

@@ -9,13 +9,21 @@ hash is not recorded because the files could not be fetched here.
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import CheckpointSpec, Family, ModelSpec
 
 _REPO = "sanghyun-son/EDSR-PyTorch"
 _COMMIT = "3dd71ae5561c42e9ce6c03273ee5d93be88db06e"  # src/model/edsr.py, where the URLs are
 _PAPER = "Enhanced Deep Residual Networks for Single Image Super-Resolution"
-_VENUE = "CVPRW 2017"
 _BASE_URL = "https://cv.snu.ac.kr/research/EDSR/models"
+_FAMILY = Family(
+    "EDSR",
+    "edsr",
+    _PAPER,
+    "CVPRW 2017",
+    input_range=255.0,
+    default_profile="matlab",
+    training_data="DIV2K",
+)
 
 # scale -> official file name (its hex suffix is the sha256 prefix).
 FILES: dict[int, str] = {
@@ -25,31 +33,23 @@ FILES: dict[int, str] = {
 }
 
 
+def _checkpoint(name: str) -> CheckpointSpec:
+    sha_prefix = name.rsplit("-", 1)[1].removesuffix(".pt")
+    note = (
+        f"Official URL from {_REPO} src/model/edsr.py; not reachable from the machines here, so "
+        f"its sha256 is unknown (it should start with {sha_prefix})."
+    )
+    return CheckpointSpec(
+        name, f"{_BASE_URL}/{name}", subdir="edsr", repo=_REPO, commit=_COMMIT, note=note
+    )
+
+
 def _spec(scale: int) -> ModelSpec:
-    name = FILES[scale]
-    return ModelSpec(
-        id=f"EDSR_baseline_x{scale}",
-        family="EDSR",
-        arch="edsr",
-        scale=scale,
-        arch_kwargs={"scale": scale, "n_resblocks": 16, "n_feats": 64, "res_scale": 1.0},
-        checkpoint=CheckpointSpec(
-            filename=name,
-            url=f"{_BASE_URL}/{name}",
-            subdir="edsr",
-            repo=_REPO,
-            commit=_COMMIT,
-            note=(
-                f"Official URL from {_REPO} src/model/edsr.py; not reachable from the machines "
-                f"here, so its sha256 is unknown (it should start with "
-                f"{name.rsplit('-', 1)[1].removesuffix('.pt')})."
-            ),
-        ),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=255.0,
-        default_profile="matlab",
-        training_data="DIV2K",
+    return _FAMILY.model(
+        f"EDSR_baseline_x{scale}",
+        scale,
+        {"scale": scale, "n_resblocks": 16, "n_feats": 64, "res_scale": 1.0},
+        _checkpoint(FILES[scale]),
         note="EDSR-PyTorch tests on MATLAB-made LR and scores Y (BT.601) with a border of scale.",
     )
 

@@ -7,12 +7,18 @@ model zoo but was never committed, so it is registered as unpublished.
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import CheckpointSpec, Family, GitHubFolder, ModelSpec
 
-_REPO = "liux520/EIMN"
 _COMMIT = "6a712bac203971c5002b55c2557b2d7367f1a77c"
-_PAPER = "Efficient Information Modulation Network for Image Super-Resolution"
-_VENUE = "ECAI 2023"
+_FAMILY = Family(
+    "EIMN",
+    "eimn",
+    "Efficient Information Modulation Network for Image Super-Resolution",
+    "ECAI 2023",
+    input_range=1.0,
+    default_profile="basicsr",
+    training_data="DF2K",
+)
 
 # (variant, scale) -> (sha256, size in bytes) of the published file; None where never uploaded.
 _FILES: dict[tuple[str, int], tuple[str, int] | None] = {
@@ -23,6 +29,7 @@ _FILES: dict[tuple[str, int], tuple[str, int] | None] = {
     ("A", 3): ("950d02be27e4dc2c35e5a6c48b9964b3a7080c1902d56cc6c5487ad4288faae6", 3675433),
     ("A", 4): ("054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34", 3723945),
 }
+_WEIGHTS = GitHubFolder("liux520/EIMN", "main", "Weights", commit=_COMMIT, subdir="eimn")
 
 _UNPUBLISHED_NOTE = (
     "EIMN_L_x4.pth appears in the authors' model zoo table but was never uploaded to "
@@ -32,35 +39,14 @@ _UNPUBLISHED_NOTE = (
 
 def _checkpoint(variant: str, scale: int) -> CheckpointSpec:
     name = f"EIMN_{variant}_x{scale}.pth"
-    published = _FILES[(variant, scale)]
-    return CheckpointSpec(
-        filename=name,
-        url=f"https://github.com/{_REPO}/raw/main/Weights/{name}",
-        sha256=published[0] if published else None,
-        size=published[1] if published else None,
-        subdir="eimn",
-        repo=_REPO,
-        commit=_COMMIT if published else None,
-        repo_path=f"Weights/{name}",
-        published=published is not None,
-        note="" if published else _UNPUBLISHED_NOTE,
-    )
+    digest = _FILES[(variant, scale)]
+    if digest is None:
+        return _WEIGHTS.file(name, commit=None, published=False, note=_UNPUBLISHED_NOTE)
+    return _WEIGHTS.file(name, *digest)
 
 
-def _spec(variant: str, scale: int) -> ModelSpec:
-    return ModelSpec(
-        id=f"EIMN_{variant}_x{scale}",
-        family="EIMN",
-        arch="eimn",
-        scale=scale,
-        arch_kwargs={"variant": variant, "scale": scale},
-        checkpoint=_checkpoint(variant, scale),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=1.0,
-        default_profile="basicsr",
-        training_data="DF2K",
-    )
-
-
-SPECS: list[ModelSpec] = [_spec(v, s) for v in ("L", "A") for s in (2, 3, 4)]
+SPECS: list[ModelSpec] = [
+    _FAMILY.model(f"EIMN_{v}_x{s}", s, {"variant": v, "scale": s}, _checkpoint(v, s))
+    for v in ("L", "A")
+    for s in (2, 3, 4)
+]

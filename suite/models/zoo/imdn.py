@@ -9,12 +9,18 @@ so every key starts with ``module.``. Trained on the 800 DIV2K training images.
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, GitHubFolder, ModelSpec
 
-_REPO = "Zheng222/IMDN"
 _COMMIT = "8f158e6a5ac9db6e5857d9159fd4a6c4214da574"
-_PAPER = "Lightweight Image Super-Resolution with Information Multi-distillation Network"
-_VENUE = "ACM MM 2019"
+_FAMILY = Family(
+    "IMDN",
+    "imdn",
+    "Lightweight Image Super-Resolution with Information Multi-distillation Network",
+    "ACM MM 2019",
+    input_range=1.0,
+    default_profile="matlab",
+    training_data="DIV2K",
+)
 
 # scale -> (sha256, size in bytes) of checkpoints/IMDN_x{scale}.pth
 _FILES: dict[int, tuple[str, int]] = {
@@ -22,34 +28,14 @@ _FILES: dict[int, tuple[str, int]] = {
     3: ("11b1716a19bc16e5e353e1db798d476169338e631eb170c82d765559888cb028", 2830672),
     4: ("e660c38221147217a136debeb99eb304d62d9c0f73ac421ed66281b619719714", 2879112),
 }
+_CHECKPOINTS = GitHubFolder("Zheng222/IMDN", "master", "checkpoints", commit=_COMMIT, subdir="imdn")
 
 
 def _spec(scale: int) -> ModelSpec:
-    name = f"IMDN_x{scale}.pth"
-    sha, size = _FILES[scale]
-    return ModelSpec(
-        id=f"IMDN_x{scale}",
-        family="IMDN",
-        arch="imdn",
-        scale=scale,
-        arch_kwargs={"scale": scale},
-        checkpoint=CheckpointSpec(
-            filename=name,
-            url=f"https://github.com/{_REPO}/raw/master/checkpoints/{name}",
-            sha256=sha,
-            size=size,
-            subdir="imdn",
-            repo=_REPO,
-            commit=_COMMIT,
-            repo_path=f"checkpoints/{name}",
-            strip_prefixes=("module.",),
-        ),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=1.0,
-        default_profile="matlab",
-        training_data="DIV2K",
+    checkpoint = _CHECKPOINTS.file(
+        f"IMDN_x{scale}.pth", *_FILES[scale], strip_prefixes=("module.",)
     )
+    return _FAMILY.model(f"IMDN_x{scale}", scale, {"scale": scale}, checkpoint)
 
 
 SPECS: list[ModelSpec] = [_spec(s) for s in (2, 3, 4)]

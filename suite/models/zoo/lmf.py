@@ -15,18 +15,33 @@ more LMF models sit in a Google Drive folder. None was reachable from the machin
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import CheckpointSpec, Family, GitHubFolder, ModelSpec
 
 _SCALE_NOTE = (
     "Arbitrary-scale model: scale 4.0 is nominal; any scale in ×2…×8 (and beyond) and non-integer "
     "scales are supported through suite.models.implicit.query."
 )
 _UNREACHABLE = "Not reachable from the machines here; sha256 unknown."
-_LMF_REPO = "HeZongyao/LMF"
 _LMF_COMMIT = "17e356edb6b792b293d70450d64fad4e39e1b2e4"  # README naming save/pretrained_models
+_LMF_MODELS = GitHubFolder(
+    "HeZongyao/LMF", "main", "save/pretrained_models", commit=_LMF_COMMIT, subdir="lmf"
+)
 _LMF_DRIVE = "https://drive.google.com/drive/folders/115AUj4Axh0VBmmozwxRIWqrNR5ZdWzd4"
 _LMF_PAPER = "Latent Modulated Function for Computational Optimal Continuous Image Representation"
 _SD_KEY = ("model.sd",)
+
+
+def _share_link(filename: str, page: str, repo: str, subdir: str, note: str) -> CheckpointSpec:
+    """A snapshot behind a share page (Dropbox, Drive): not fetched, so its sha256 is unknown."""
+    return CheckpointSpec(
+        filename,
+        page,
+        subdir=subdir,
+        repo=repo,
+        state_dict_key=_SD_KEY,
+        direct=False,
+        note=f"{note} {_UNREACHABLE}",
+    )
 
 
 def _spec(
@@ -38,20 +53,12 @@ def _spec(
     venue: str,
     note: str,
 ) -> ModelSpec:
-    return ModelSpec(
-        id=model_id,
-        family=family,
-        arch=arch,
-        scale=4.0,
-        arbitrary_scale=True,
-        arch_kwargs={"default_scale": 4.0},
-        checkpoint=checkpoint,
-        paper=paper,
-        venue=venue,
-        input_range=1.0,
-        default_profile="matlab",
-        training_data="DIV2K",
-        note=f"{_SCALE_NOTE} {note}",
+    family_facts = Family(
+        family, arch, paper, venue, input_range=1.0, default_profile="matlab", training_data="DIV2K"
+    )
+    note = f"{_SCALE_NOTE} {note}"
+    return family_facts.model(
+        model_id, 4.0, {"default_scale": 4.0}, checkpoint, arbitrary_scale=True, note=note
     )
 
 
@@ -60,14 +67,12 @@ SPECS: list[ModelSpec] = [
         "LIIF_EDSR_baseline",
         "LIIF",
         "liif",
-        CheckpointSpec(
-            filename="edsr-baseline-liif.pth",
-            url="https://www.dropbox.com/s/6f402wcn4v83w2v/edsr-baseline-liif.pth?dl=0",
-            subdir="liif",
-            repo="yinboc/liif",
-            state_dict_key=_SD_KEY,
-            direct=False,
-            note=f"Dropbox share link from the yinboc/liif README (Quick Start). {_UNREACHABLE}",
+        _share_link(
+            "edsr-baseline-liif.pth",
+            "https://www.dropbox.com/s/6f402wcn4v83w2v/edsr-baseline-liif.pth?dl=0",
+            "yinboc/liif",
+            "liif",
+            "Dropbox share link from the yinboc/liif README (Quick Start).",
         ),
         "Learning Continuous Image Representation with Local Implicit Image Function",
         "CVPR 2021",
@@ -77,17 +82,13 @@ SPECS: list[ModelSpec] = [
         "LTE_EDSR_baseline",
         "LTE",
         "lte",
-        CheckpointSpec(
-            filename="edsr-baseline-lte.pth",
-            url="https://drive.google.com/file/d/108-wQJOTR41JNn_2Q-5X4p07DvgrBNSB/view?usp=sharing",
-            subdir="lte",
-            repo="jaewon-lee-b/lte",
-            state_dict_key=_SD_KEY,
-            direct=False,
-            note=(
-                "Google Drive link from the jaewon-lee-b/lte README (Quick Start); file name from "
-                f"its test command. {_UNREACHABLE}"
-            ),
+        _share_link(
+            "edsr-baseline-lte.pth",
+            "https://drive.google.com/file/d/108-wQJOTR41JNn_2Q-5X4p07DvgrBNSB/view?usp=sharing",
+            "jaewon-lee-b/lte",
+            "lte",
+            "Google Drive link from the jaewon-lee-b/lte README (Quick Start); file name from its "
+            "test command.",
         ),
         "Local Texture Estimator for Implicit Representation Function",
         "CVPR 2022",
@@ -97,13 +98,8 @@ SPECS: list[ModelSpec] = [
         "LMF_LIIF_EDSR_baseline",
         "LMF",
         "lm_liif",
-        CheckpointSpec(
-            filename="edsr-b_lm-liif.pth",
-            url=f"https://github.com/{_LMF_REPO}/raw/main/save/pretrained_models/edsr-b_lm-liif.pth",
-            subdir="lmf",
-            repo=_LMF_REPO,
-            commit=_LMF_COMMIT,
-            repo_path="save/pretrained_models/edsr-b_lm-liif.pth",
+        _LMF_MODELS.file(
+            "edsr-b_lm-liif.pth",
             state_dict_key=_SD_KEY,
             note=(
                 "Path from the LMF README (demo/test commands); the file itself (and the branch "
@@ -118,13 +114,8 @@ SPECS: list[ModelSpec] = [
         "LMF_LTE_EDSR_baseline",
         "LMF",
         "lm_lte",
-        CheckpointSpec(
-            filename="edsr-b_lm-lte.pth",
-            url=f"https://github.com/{_LMF_REPO}/raw/main/save/pretrained_models/edsr-b_lm-lte.pth",
-            subdir="lmf",
-            repo=_LMF_REPO,
-            commit=_LMF_COMMIT,
-            repo_path="save/pretrained_models/edsr-b_lm-lte.pth",
+        _LMF_MODELS.file(
+            "edsr-b_lm-lte.pth",
             state_dict_key=_SD_KEY,
             note=(
                 "The README says LM-LTE (EDSR-b) is in save/pretrained_models/ but names only the "

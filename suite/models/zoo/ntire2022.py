@@ -20,13 +20,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, GitHubFolder, ModelSpec
 from suite.models.zoo.rlfn import NTIRE_KWARGS
 
-_REPO = "ofsoundof/NTIRE2022_ESR"
-_COMMIT = "e95ba4a4916bb13d6348f7ee172827e2452e8a31"
 _CHALLENGE = "NTIRE 2022 Challenge on Efficient Super-Resolution: Methods and Results"
 _VENUE = "CVPR Workshops 2022 (NTIRE)"
+
+# The challenge repository's model_zoo/ folder (BSRN, team 18, is registered from it as well).
+_COMMIT = "e95ba4a4916bb13d6348f7ee172827e2452e8a31"
+MODEL_ZOO = GitHubFolder(
+    "ofsoundof/NTIRE2022_ESR", "main", "model_zoo", commit=_COMMIT, subdir="ntire2022_esr"
+)
 
 # file -> (sha256, size in bytes) of model_zoo/<file>
 _FILES: dict[str, tuple[str, int]] = {
@@ -59,29 +63,9 @@ def _spec(
     kwargs: dict[str, Any] | None = None,
     note: str = "",
 ) -> ModelSpec:
-    sha, size = _FILES[filename]
-    return ModelSpec(
-        id=model_id,
-        family=family,
-        arch=arch,
-        scale=4,
-        arch_kwargs={"scale": 4, **(kwargs or {})},
-        checkpoint=CheckpointSpec(
-            filename=filename,
-            url=f"https://github.com/{_REPO}/raw/main/model_zoo/{filename}",
-            sha256=sha,
-            size=size,
-            subdir="ntire2022_esr",
-            repo=_REPO,
-            commit=_COMMIT,
-            repo_path=f"model_zoo/{filename}",
-        ),
-        paper=paper,
-        venue=_VENUE,
-        input_range=input_range,
-        default_profile="basicsr",
-        note=note,
-    )
+    entry = Family(family, arch, paper, _VENUE, input_range=input_range, default_profile="basicsr")
+    checkpoint = MODEL_ZOO.file(filename, *_FILES[filename])
+    return entry.model(model_id, 4, {"scale": 4, **(kwargs or {})}, checkpoint, note=note)
 
 
 SPECS: list[ModelSpec] = [

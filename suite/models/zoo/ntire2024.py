@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, GitHubFolder, ModelSpec
 
-_REPO = "Amazingren/NTIRE2024_ESR"
-_COMMIT = "6404fa48dde4a4adbf241a51debdc661aef20449"
 _VENUE = "NTIRE 2024 ESR challenge (CVPRW 2024)"
+_COMMIT = "6404fa48dde4a4adbf241a51debdc661aef20449"
+_MODEL_ZOO = GitHubFolder(
+    "Amazingren/NTIRE2024_ESR", "main", "model_zoo", commit=_COMMIT, subdir="ntire2024_esr"
+)
 
 
 def _spec(
@@ -31,28 +33,10 @@ def _spec(
     team: int,
     note: str = "",
 ) -> ModelSpec:
-    return ModelSpec(
-        id=model_id,
-        family="NTIRE2024_ESR",
-        arch=arch,
-        scale=4,
-        arch_kwargs={**arch_kwargs, "scale": 4},
-        checkpoint=CheckpointSpec(
-            filename=filename,
-            url=f"https://github.com/{_REPO}/raw/main/model_zoo/{filename}",
-            sha256=sha256,
-            size=size,
-            subdir="ntire2024_esr",
-            repo=_REPO,
-            commit=_COMMIT,
-            repo_path=f"model_zoo/{filename}",
-        ),
-        paper=paper,
-        venue=f"{_VENUE}, team {team}",
-        input_range=1.0,
-        default_profile="basicsr",
-        note=note,
-    )
+    venue = f"{_VENUE}, team {team}"
+    entry = Family("NTIRE2024_ESR", arch, paper, venue, input_range=1.0, default_profile="basicsr")
+    checkpoint = _MODEL_ZOO.file(filename, sha256, size)
+    return entry.model(model_id, 4, {**arch_kwargs, "scale": 4}, checkpoint, note=note)
 
 
 SPECS: list[ModelSpec] = [

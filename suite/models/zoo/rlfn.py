@@ -14,12 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, GitHubFolder, ModelSpec
 
-_REPO = "bytedance/RLFN"
 _COMMIT = "bccfde91bf8b2de80789ec033a029e6f2a932330"
-_PAPER = "Residual Local Feature Network for Efficient Super-Resolution"
-_VENUE = "CVPR Workshops 2022"
+_FAMILY = Family(
+    "RLFN",
+    "rlfn",
+    "Residual Local Feature Network for Efficient Super-Resolution",
+    "CVPR Workshops 2022",
+    input_range=255.0,
+    default_profile="matlab",
+)
 
 # file stem -> (sha256, size in bytes) of model_zoo/<stem>.pth
 _FILES: dict[str, tuple[str, int]] = {
@@ -29,53 +34,27 @@ _FILES: dict[str, tuple[str, int]] = {
     "rlfn_s_x4": ("f769c5a88433786b2db0c2b24da6ca6c92a24c62344b9354a390f8a74388e89d", 1919005),
     "rlfn_ntire_x4": ("3c9be7b9d7a4bece9b68c83a56a1ffb38010f76413d5f215be6b4be842e18fb2", 1294011),
 }
+_MODEL_ZOO = GitHubFolder("bytedance/RLFN", "main", "model_zoo", commit=_COMMIT, subdir="rlfn")
 
 NTIRE_KWARGS: dict[str, Any] = {"channels": 46, "mid_channels": 48, "num_blocks": 4}
 
 
-def _checkpoint(stem: str) -> CheckpointSpec:
-    sha, size = _FILES[stem]
-    return CheckpointSpec(
-        filename=f"{stem}.pth",
-        url=f"https://github.com/{_REPO}/raw/main/model_zoo/{stem}.pth",
-        sha256=sha,
-        size=size,
-        subdir="rlfn",
-        repo=_REPO,
-        commit=_COMMIT,
-        repo_path=f"model_zoo/{stem}.pth",
-    )
-
-
-def _spec(
-    model_id: str, stem: str, scale: int, kwargs: dict[str, Any], profile: str, note: str = ""
-) -> ModelSpec:
-    return ModelSpec(
-        id=model_id,
-        family="RLFN",
-        arch="rlfn",
-        scale=scale,
-        arch_kwargs={"scale": scale, **kwargs},
-        checkpoint=_checkpoint(stem),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=255.0,
-        default_profile=profile,
-        note=note,
-    )
+def _spec(model_id: str, stem: str, scale: int, kwargs: dict[str, Any], **fields: Any) -> ModelSpec:
+    checkpoint = _MODEL_ZOO.file(f"{stem}.pth", *_FILES[stem])
+    return _FAMILY.model(model_id, scale, {"scale": scale, **kwargs}, checkpoint, **fields)
 
 
 SPECS: list[ModelSpec] = [
-    _spec("RLFN_x2", "rlfn_x2", 2, {"channels": 52}, "matlab"),
-    _spec("RLFN_x4", "rlfn_x4", 4, {"channels": 52}, "matlab"),
-    _spec("RLFN_S_x2", "rlfn_s_x2", 2, {"channels": 48}, "matlab"),
-    _spec("RLFN_S_x4", "rlfn_s_x4", 4, {"channels": 48}, "matlab"),
+    _spec("RLFN_x2", "rlfn_x2", 2, {"channels": 52}),
+    _spec("RLFN_x4", "rlfn_x4", 4, {"channels": 52}),
+    _spec("RLFN_S_x2", "rlfn_s_x2", 2, {"channels": 48}),
+    _spec("RLFN_S_x4", "rlfn_s_x4", 4, {"channels": 48}),
     _spec(
         "RLFN_ntire_x4",
         "rlfn_ntire_x4",
         4,
         NTIRE_KWARGS,
-        "basicsr",
+        default_profile="basicsr",
         note="NTIRE 2022 entry; identical weights to NTIRE22_RLFN (team04_rlfn.pth), renamed keys.",
     ),
 ]

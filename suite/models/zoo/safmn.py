@@ -10,11 +10,18 @@ one in the challenge ``test_demo.py`` and matches the checkpoint shapes. RGB in 
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import CheckpointSpec, Family, ModelSpec, github_checkpoint
 
 _REPO = "sunny2109/SAFMN"
-_PAPER = "Spatially-Adaptive Feature Modulation for Efficient Image Super-Resolution"
-_VENUE = "ICCV 2023"
+_FAMILY = Family(
+    "SAFMN",
+    "safmn",
+    "Spatially-Adaptive Feature Modulation for Efficient Image Super-Resolution",
+    "ICCV 2023",
+    input_range=1.0,
+    default_profile="basicsr",
+    training_data="DF2K",
+)
 # "BI-Efficient SR" model zoo of the README (Google Drive; Baidu mirror with code SAFM).
 _DRIVE = "https://drive.google.com/drive/folders/12O_xgwfgc76DsYbiClYnl6ErCDrsi_S9?usp=share_link"
 _DRIVE_NOTE = (
@@ -25,50 +32,35 @@ _DRIVE_NOTE = (
 
 
 def _paper_spec(scale: int) -> ModelSpec:
-    name = f"SAFMN_DF2K_x{scale}.pth"
-    return ModelSpec(
-        id=f"SAFMN_x{scale}",
-        family="SAFMN",
-        arch="safmn",
-        scale=scale,
-        arch_kwargs={"dim": 36, "n_blocks": 8, "ffn_scale": 2.0, "scale": scale},
-        checkpoint=CheckpointSpec(
-            filename=name,
-            url=_DRIVE,
-            subdir="safmn",
-            repo=_REPO,
-            published=True,
-            direct=False,
-            note=_DRIVE_NOTE,
-        ),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=1.0,
-        default_profile="basicsr",
-        training_data="DF2K",
+    checkpoint = CheckpointSpec(
+        f"SAFMN_DF2K_x{scale}.pth",
+        _DRIVE,
+        subdir="safmn",
+        repo=_REPO,
+        published=True,
+        direct=False,
+        note=_DRIVE_NOTE,
     )
+    kwargs = {"dim": 36, "n_blocks": 8, "ffn_scale": 2.0, "scale": scale}
+    return _FAMILY.model(f"SAFMN_x{scale}", scale, kwargs, checkpoint)
 
 
-_NTIRE23 = ModelSpec(
-    id="SAFMN_NTIRE23_x4",
-    family="SAFMN",
-    arch="safmn_ntire23",
-    scale=4,
-    arch_kwargs={"dim": 36, "n_blocks": 8, "ffn_scale": 2.0, "scale": 4},
-    checkpoint=CheckpointSpec(
-        filename="team15_SAFMN.pth",
-        url=f"https://github.com/{_REPO}/raw/main/NTIRE2023_ESR/model_zoo/team15_SAFMN.pth",
+_NTIRE23 = _FAMILY.model(
+    "SAFMN_NTIRE23_x4",
+    4,
+    {"dim": 36, "n_blocks": 8, "ffn_scale": 2.0, "scale": 4},
+    github_checkpoint(
+        _REPO,
+        "main",
+        "NTIRE2023_ESR/model_zoo/team15_SAFMN.pth",
+        commit="68c2182e4f8829a979886b0a1cab8f269f91b321",
         sha256="93fe3d7175ef1446cfcb3a884ddf8bbb4391f31190e9d1bf6c6c1cb768f8b565",
         size=971051,
         subdir="safmn",
-        repo=_REPO,
-        commit="68c2182e4f8829a979886b0a1cab8f269f91b321",
-        repo_path="NTIRE2023_ESR/model_zoo/team15_SAFMN.pth",
     ),
-    paper=_PAPER,
+    arch="safmn_ntire23",
     venue="NTIRE 2023 ESR challenge (CVPRW 2023), team 15",
-    input_range=1.0,
-    default_profile="basicsr",
+    training_data="",  # not stated in the repository
     note=(
         "Challenge variant: GRN after the embedding, no LayerNorm, bias-free blocks, pooling one "
         "octave deeper, bilinear global residual. Training data not stated in the repository."

@@ -7,15 +7,18 @@ all were trained for 1M iterations ("100w"). SMFANet is 36 channels × 8 blocks,
 
 from __future__ import annotations
 
-from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.spec import Family, GitHubFolder, ModelSpec
 
-_REPO = "Zheng-MJ/SMFANet"
 _COMMIT = "a05e0bb554bbbb80cd27d8fd2b78d4228c657170"
-_PAPER = (
+_FAMILY = Family(
+    "SMFANet",
+    "smfanet",
     "SMFANet: A Lightweight Self-Modulation Feature Aggregation Network for Efficient Image "
-    "Super-Resolution"
+    "Super-Resolution",
+    "ECCV 2024",
+    input_range=1.0,
+    default_profile="basicsr",
 )
-_VENUE = "ECCV 2024"
 
 # variant -> (file stem, architecture kwargs)
 _VARIANTS: dict[str, tuple[str, dict[str, int]]] = {
@@ -74,33 +77,16 @@ _FILES: dict[str, tuple[str, int]] = {
         2079539,
     ),
 }
+_PRETRAIN = GitHubFolder("Zheng-MJ/SMFANet", "main", "pretrain", commit=_COMMIT, subdir="smfanet")
 
 
 def _spec(variant: str, data: str, scale: int) -> ModelSpec:
     stem, kwargs = _VARIANTS[variant]
     name = f"{stem}_{data}_100w_x{scale}SR.pth"
-    sha, size = _FILES[name]
-    return ModelSpec(
-        id=f"{variant}_{data}_x{scale}",
-        family="SMFANet",
-        arch="smfanet",
-        scale=scale,
-        arch_kwargs={**kwargs, "ffn_scale": 2.0, "scale": scale},
-        checkpoint=CheckpointSpec(
-            filename=name,
-            url=f"https://github.com/{_REPO}/raw/main/pretrain/{name}",
-            sha256=sha,
-            size=size,
-            subdir="smfanet",
-            repo=_REPO,
-            commit=_COMMIT,
-            repo_path=f"pretrain/{name}",
-        ),
-        paper=_PAPER,
-        venue=_VENUE,
-        input_range=1.0,
-        default_profile="basicsr",
-        training_data=data,
+    arch_kwargs = {**kwargs, "ffn_scale": 2.0, "scale": scale}
+    checkpoint = _PRETRAIN.file(name, *_FILES[name])
+    return _FAMILY.model(
+        f"{variant}_{data}_x{scale}", scale, arch_kwargs, checkpoint, training_data=data
     )
 
 

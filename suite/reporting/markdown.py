@@ -1,255 +1,42 @@
-"""Markdown report of a results folder: measured vs published, in the paper's own layout.
+"""The markdown report of a results folder: measured vs published, in the paper's own layout.
 
-Collects every evaluation result below a folder (plus ``suite profile`` results and a convention
-diagnosis when present), judges the results against every reference table that lists a measured
-model, and renders one file a reviewer can read in a minute: summary, paper-layout tables,
-complexity and latency, the convention profile, provenance, and per-image scores in an appendix.
+One file a reviewer can read in a minute: summary, paper-layout tables, complexity and latency,
+the convention profile, provenance, diagnoses, and per-image scores in an appendix. The data
+comes from ``collect``; every number and table is formatted by ``format``.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tabulate import tabulate
-
-from suite import paths
 from suite.data.datasets import dataset_order
-from suite.errors import SuiteError
-from suite.reporting.diagnosis import diagnosis_markdown
-from suite.results.compare import Cell, Tolerances, compare, explain_rounding, summarize
-from suite.results.reference import ReferenceRow, load_all
-from suite.results.store import latest_results, load_bench_results, read_diagnoses
-
-Group = tuple[str, str]  # (paper, table): table names alone repeat across papers
+from suite.reporting.collect import (
+    Group,
+    ReportData,
+    bench_hardware,
+    collect,
+    paper_complexity,
+    peak_memory,
+)
+from suite.reporting.format import (
+    MISSING,
+    fmt,
+    fmt_count,
+    fmt_delta,
+    fmt_printed,
+    fmt_rel,
+    plural,
+    scale_txt,
+    table,
+)
+from suite.results.compare import Tolerances, explain_rounding, summarize
+from suite.results.reference import ReferenceRow
 
 STATUS_MARK = {"reproduced": "✓", "close": "≈", "deviates": "✗"}
 STATUSES = ("reproduced", "close", "deviates", "not measured", "not published")
-MISSING = "–"
-
-
-# --------------------------------------------------------------------------- collection
-
-
-def find_diagnoses(results_dir: Path) -> list[tuple[str, str]]:
-    """Diagnoses saved in the folder, as (file name, markdown)."""
-    return [
-        (name, content.strip() if isinstance(content, str) else _diagnosis_json_markdown(content))
-        for name, content in read_diagnoses(results_dir)
-    ]
-
-
-def _diagnosis_json_markdown(obj: Any) -> str:
-    """A ``suite diagnose`` JSON as its own markdown table; other JSON as a code block."""
-    if isinstance(obj, dict) and isinstance(obj.get("markdown"), str):
-        return obj["markdown"].strip()
-    try:
-        return diagnosis_markdown(obj).strip()
-    except (ImportError, KeyError, TypeError, ValueError, AttributeError):
-        text = json.dumps(obj, indent=2)
-        return f"```json\n{text[:4000]}\n```"
-
-
-def zoo_family_models(results: Iterable[dict[str, Any]]) -> set[str]:
-    """Zoo ids of every family measured, so unmeasured siblings show up as "not measured"."""
-    from suite.models.zoo import model_specs
-
-    families = {str(r.get("family", "")).lower() for r in results}
-    return {m.id for m in model_specs().values() if m.family.lower() in families}
-
-
-def judged_groups(
-    results: Sequence[dict[str, Any]],
-    references: Sequence[ReferenceRow],
-    tables: Sequence[str] | None = None,
-) -> dict[Group, list[ReferenceRow]]:
-    """Reference tables (restricted to ``tables`` by name) that list a measured model."""
-    measured = {r["model"] for r in results}
-    groups: dict[Group, list[ReferenceRow]] = {}
-    for ref in references:
-        if tables and ref.table not in tables:
-            continue
-        groups.setdefault((ref.paper, ref.table), []).append(ref)
-    return {g: rows for g, rows in groups.items() if any(r.model_id in measured for r in rows)}
-
-
-@dataclass
-class ReportData:
-    """Everything a report or a plot draws on, gathered once."""
-
-    results_dir: Path
-    results: list[dict[str, Any]]
-    groups: dict[Group, list[ReferenceRow]]
-    models: set[str]  # zoo ids judged: measured ones and their family siblings
-    profiles: list[dict[str, Any]] = field(default_factory=list)
-    diagnoses: list[tuple[str, str]] = field(default_factory=list)
-    tol: Tolerances = field(default_factory=Tolerances)
-    cells: dict[tuple[Group, str], list[Cell]] = field(default_factory=dict)
-
-    @property
-    def profile_names(self) -> list[str]:
-        return sorted({r["profile"] for r in self.results})
-
-    def results_for(self, profile: str) -> list[dict[str, Any]]:
-        return [r for r in self.results if r["profile"] == profile]
-
-    def all_cells(self) -> list[Cell]:
-        return [c for cells in self.cells.values() for c in cells]
-
-    def profile_of(self, model: str) -> dict[str, Any] | None:
-        """The model's canonical (1280×720, fp32) profile result, CPU first.
-
-        Counts do not depend on the device; variants with another input size would.
-        """
-        mine = [p for p in self.profiles if p["model"] == model and not p.get("variant")]
-        mine.sort(key=lambda p: p["device"] != "cpu")
-        return mine[0] if mine else None
-
-
-def collect(
-    results_dir: Path,
-    reference_dir: Path | None = None,
-    tables: Sequence[str] | None = None,
-    tol: Tolerances | None = None,
-    profile_dirs: Sequence[Path] | None = None,
-) -> ReportData:
-    """Read results, profiles, diagnoses and reference tables; judge every cell.
-
-    ``suite profile`` results are searched below ``results_dir`` and ``profile_dirs`` — by
-    default the results root (``SUITE_RESULTS_DIR``, ``results/``), where that command writes
-    them — and kept for the judged models only.
-    """
-    results_dir = Path(results_dir)
-    if profile_dirs is None:
-        profile_dirs = [paths.results_dir()] if paths.results_dir().is_dir() else []
-    results = latest_results(results_dir)
-    if not results:
-        raise SuiteError(f"no evaluation results (*.json) below {results_dir}")
-    groups = judged_groups(results, load_all(reference_dir), tables)
-    models = zoo_family_models(results) | {r["model"] for r in results}
-    data = ReportData(
-        results_dir=results_dir,
-        results=results,
-        groups=groups,
-        models=models,
-        profiles=[
-            p for p in load_bench_results(*profile_dirs, results_dir) if p["model"] in models
-        ],
-        diagnoses=find_diagnoses(results_dir),
-        tol=tol or Tolerances(),
-    )
-    for group, rows in groups.items():
-        for profile in data.profile_names:
-            data.cells[(group, profile)] = compare(
-                data.results_for(profile), rows, None, data.tol, models
-            )
-    return data
-
-
-# --------------------------------------------------------------------------- model facts
-
-
-def measured_params(data: ReportData, model: str) -> int | None:
-    """#params of a model: the profile result's, else counted from the zoo architecture."""
-    prof = data.profile_of(model)
-    if prof and isinstance(prof.get("params"), int):
-        return prof["params"]
-    from suite.models.params import param_count
-    from suite.models.zoo import model_specs
-
-    spec = model_specs().get(model)
-    return param_count(spec) if spec else None
-
-
-def measured_macs(data: ReportData, model: str) -> tuple[float | None, str | None]:
-    """G Multi-Adds from the profile result's default counter, and that counter's name."""
-    prof = data.profile_of(model)
-    macs = prof.get("macs") if prof else None
-    if not isinstance(macs, dict):
-        return None, None
-    name = macs.get("default")
-    value = macs.get(name) if isinstance(name, str) else None
-    return (float(value), name) if isinstance(value, int | float) else (None, None)
-
-
-def paper_complexity(rows: Iterable[ReferenceRow], model: str) -> tuple[float | None, float | None]:
-    """(params_k, multi_adds_g) printed for a model, first non-empty of each."""
-    mine = [r for r in rows if r.model_id == model]
-    params = next((r.params_k for r in mine if r.params_k is not None), None)
-    macs = next((r.multi_adds_g for r in mine if r.multi_adds_g is not None), None)
-    return params, macs
-
-
-def unmeasured_models(data: ReportData) -> dict[str, str]:
-    """Judged models with no result at all, with the reason when the zoo knows it."""
-    from suite.models.zoo import model_specs
-
-    zoo = model_specs()
-    measured = {r["model"] for r in data.results}
-    listed = {r.model_id for r in all_refs(data)}
-    out = {}
-    for model in sorted(data.models & listed - measured):
-        spec = zoo.get(model)
-        ck = spec.checkpoint if spec else None
-        if ck and not ck.published:
-            out[model] = "checkpoint never published"
-        elif ck and not ck.direct:
-            out[model] = "checkpoint only on a share page"
-        elif spec and float(spec.scale) != int(spec.scale):
-            out[model] = "arbitrary scale"
-        else:
-            out[model] = "no result"
-    return out
-
-
-def all_refs(data: ReportData) -> list[ReferenceRow]:
-    """Every judged reference row, tables with the most methods (the paper's main) first."""
-    groups = sorted(data.groups.values(), key=lambda rows: -len({r.method for r in rows}))
-    return [r for rows in groups for r in rows]
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A pipe table; strings kept verbatim (no re-parsing of "0.9620" into 0.962)."""
-    return tabulate(
-        [[MISSING if x is None else x for x in r] for r in rows],
-        headers=list(header),
-        tablefmt="pipe",
-        disable_numparse=True,
-    )
-
-
-def fmt(x: float | None, digits: int) -> str:
-    return MISSING if x is None else f"{x:.{digits}f}"
-
-
-def fmt_printed(x: float | None) -> str:
-    """A published number as printed (no padding: 212 stays 212, 47.78 stays 47.78)."""
-    return MISSING if x is None else f"{x:g}"
-
-
-def fmt_delta(x: float | None, digits: int) -> str:
-    return MISSING if x is None else f"{x:+.{digits}f}"
-
-
-def fmt_rel(measured: float | None, published: float | None) -> str:
-    if measured is None or not published:
-        return MISSING
-    return f"{100.0 * (measured / published - 1.0):+.1f}%"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def scale_txt(scale: float) -> str:
-    return f"×{float(scale):g}"
 
 
 def _digits(rows: Sequence[ReferenceRow]) -> tuple[int, int]:
@@ -283,13 +70,13 @@ def summary_section(data: ReportData) -> str:
         if w:
             where = f", profile {w.profile}" if len(data.profile_names) > 1 else ""
             worst.append(
-                f"worst {metric.upper()} Δ {w.delta:+.{digits}f}{unit} "
+                f"worst {metric.upper()} Δ {fmt_delta(w.delta, digits)}{unit} "
                 f"({w.model} on {w.dataset}, vs {w.source}{where})"
             )
     if worst:
         text = "; ".join(worst)
         line += f" {text[0].upper()}{text[1:]}."
-    missing = unmeasured_models(data)
+    missing = data.unmeasured_models()
     if missing:
         line += " Not measured: " + "; ".join(f"{m} ({why})" for m, why in missing.items()) + "."
     rows = []
@@ -301,7 +88,7 @@ def summary_section(data: ReportData) -> str:
                 f"{group[0]} — {group[1]}",
                 profile,
                 *(str(gs["counts"].get(k, 0)) for k in STATUSES),
-                f"{w['delta']:+.4f} ({w['model']}, {w['dataset']})" if w else MISSING,
+                f"{fmt_delta(w['delta'], 4)} ({w['model']}, {w['dataset']})" if w else MISSING,
             ]
         )
     header = ["reference table", "profile", *STATUSES, "worst PSNR Δ (dB)"]
@@ -311,7 +98,7 @@ def summary_section(data: ReportData) -> str:
         f"{tol.ssim_floor} SSIM for full-precision sources); close = within {tol.psnr_close} dB"
         f" / {tol.ssim_close}; deviates = anything larger."
     )
-    return "\n\n".join(["## Summary", line, md_table(header, rows), legend])
+    return "\n\n".join(["## Summary", line, table(header, rows), legend])
 
 
 def explained_section(data: ReportData) -> str | None:
@@ -334,6 +121,7 @@ def explained_section(data: ReportData) -> str | None:
 
 
 def _model_order(rows: Sequence[ReferenceRow], models: set[str]) -> list[str]:
+    """Models in the paper's order: by scale, then as the table lists them."""
     seen: dict[str, tuple[float, int]] = {}
     for i, r in enumerate(rows):
         if r.model_id in models and r.model_id not in seen:
@@ -359,8 +147,8 @@ def paper_table(data: ReportData, group: Group, profile: str) -> str:
         scale = next(r.scale for r in rows if r.model_id == model)
         method = next(r.method for r in rows if r.model_id == model)
         name = model if method == model else f"{model} ({method})"
-        params = measured_params(data, model)
-        macs, _ = measured_macs(data, model)
+        params = data.measured_params(model)
+        macs, _ = data.measured_macs(model)
         p_params, p_macs = paper_complexity(rows, model)
         k = None if params is None else params / 1000.0
         measured = [name, scale_txt(scale), "measured", fmt(k, 1), fmt(macs, 2)]
@@ -385,10 +173,11 @@ def paper_table(data: ReportData, group: Group, profile: str) -> str:
             delta.append(" / ".join(parts) if any(p != MISSING for p in parts) else MISSING)
         out += [measured, paper, delta]
     header = ["Model", "Scale", "", "#Params (K)", "Multi-Adds (G)", *datasets]
-    return md_table(header, out)
+    return table(header, out)
 
 
 def paper_tables_section(data: ReportData) -> str:
+    """One paper-layout table per judged reference table (and convention profile)."""
     parts = [
         "## Measured vs published (paper layout)",
         "Each model has three lines: *measured* (this suite), *paper* (as printed) and "
@@ -408,36 +197,37 @@ def paper_tables_section(data: ReportData) -> str:
 
 
 def complexity_section(data: ReportData) -> str | None:
-    """#params and Multi-Adds from every counter, next to the paper's; None without profiles."""
-    models = sorted({p["model"] for p in data.profiles})
+    """#params and Multi-Adds from every counter, next to the paper's; None without benchmarks."""
+    models = sorted({b["model"] for b in data.benchmarks})
     if not models:
         return None
     counters = sorted(
         {
             k
-            for p in data.profiles
-            if isinstance(p.get("macs"), dict)
-            for k in p["macs"]
+            for b in data.benchmarks
+            if isinstance(b.get("macs"), dict)
+            for k in b["macs"]
             if k != "default"
         }
     )
-    refs = all_refs(data)
+    refs = data.all_refs()
     rows = []
     default_name = None
     for model in models:
-        prof = data.profile_of(model) or {}
-        macs = prof.get("macs") if isinstance(prof.get("macs"), dict) else {}
+        bench = data.bench_of(model) or {}
+        macs = bench.get("macs") if isinstance(bench.get("macs"), dict) else {}
         default_name = macs.get("default", default_name)
         p_params, p_macs = paper_complexity(refs, model)
-        value, _ = measured_macs(data, model)
-        params = prof.get("params")
+        value, _ = data.measured_macs(model)
+        params, checkpoint_params = (
+            n if isinstance(n, int) else None
+            for n in (bench.get("params"), bench.get("checkpoint_params"))
+        )
         rows.append(
             [
                 model,
-                f"{params:,}" if isinstance(params, int) else MISSING,
-                f"{prof['checkpoint_params']:,}"
-                if isinstance(prof.get("checkpoint_params"), int)
-                else MISSING,
+                fmt_count(params),
+                fmt_count(checkpoint_params),
                 fmt_printed(p_params),
                 *(fmt(macs.get(c), 2) for c in counters),
                 fmt_printed(p_macs),
@@ -457,44 +247,33 @@ def complexity_section(data: ReportData) -> str | None:
         f"Multi-Adds (G MACs at a 1280×720 output) from each counter; * marks the default "
         f"counter (`{default_name}`) used in the tables and plots."
     )
-    return "\n\n".join(["## Complexity", md_table(header, rows), note])
-
-
-def peak_memory(profile: dict[str, Any]) -> float | None:
-    """The headline peak memory (MB) of a profile result: the forward's own peak on CPU,
-    ``max_memory_allocated`` on CUDA (``peak_memory_mb`` is a dict with the details)."""
-    value = profile.get("peak_memory_mb")
-    if isinstance(value, dict):
-        value = value.get("peak_mb")
-    return float(value) if isinstance(value, (int, float)) else None
+    return "\n\n".join(["## Complexity", table(header, rows), note])
 
 
 def latency_section(data: ReportData) -> str | None:
     """Latency and peak memory per model × device; None when nothing was timed."""
     rows = []
-    for p in data.profiles:
-        lat = p.get("latency_ms")
-        if not isinstance(lat, dict) and p.get("peak_memory_mb") is None:
+    for b in data.benchmarks:
+        lat = b.get("latency_ms")
+        if not isinstance(lat, dict) and b.get("peak_memory_mb") is None:
             continue
         lat = lat if isinstance(lat, dict) else {}
-        env = p.get("env") if isinstance(p.get("env"), dict) else {}
-        hardware = env.get("gpu") or env.get("device_name") or env.get("cpu") or MISSING
         rows.append(
             [
-                p["model"],
-                p["device"],
-                p.get("variant") or "default",
-                str(hardware),
+                b["model"],
+                b["device"],
+                b.get("variant") or "default",
+                str(bench_hardware(b) or MISSING),
                 *(fmt(lat.get(k), 2) for k in ("median", "mean", "std", "min")),
                 str(lat.get("count", MISSING)),
-                fmt(peak_memory(p), 1),
+                fmt(peak_memory(b), 1),
             ]
         )
     if not rows:
         return None
     header = ["Model", "Device", "Settings", "Hardware", "median (ms)", "mean", "std", "min"]
     header.append("runs")
-    return "\n\n".join(["## Latency", md_table([*header, "peak memory (MB)"], rows)])
+    return "\n\n".join(["## Latency", table([*header, "peak memory (MB)"], rows)])
 
 
 def conventions_section(data: ReportData) -> str:
@@ -510,11 +289,12 @@ def conventions_section(data: ReportData) -> str:
             if k not in ("name", "description")
         ]
         if fields:
-            parts.append(md_table(["field", "value"], fields))
+            parts.append(table(["field", "value"], fields))
     return "\n\n".join(parts)
 
 
 def _distinct(values: Iterable[Any]) -> str:
+    """The one value all share, else each value with its count, most common first."""
     counts = Counter(str(v) for v in values if v not in (None, ""))
     if not counts:
         return MISSING
@@ -558,18 +338,19 @@ def provenance_section(data: ReportData) -> str:
     stamps = sorted(str(r["timestamp"]) for r in res if r.get("timestamp"))
     when = f"{stamps[0]} → {stamps[-1]}" if stamps else MISSING
     elapsed = sum(float(r.get("elapsed_s") or 0.0) for r in res)
-    env_rows += [["timestamps", when], ["evaluation time", f"{elapsed:.0f} s"]]
+    env_rows += [["timestamps", when], ["evaluation time", f"{fmt(elapsed, 0)} s"]]
     return "\n\n".join(
         [
             "## Provenance",
-            md_table(["model", "checkpoint", "sha256"], list(ckpts.values())),
-            md_table(["dataset", "manifest", "images", "layout"], set_rows),
-            md_table(["", "value"], env_rows),
+            table(["model", "checkpoint", "sha256"], list(ckpts.values())),
+            table(["dataset", "manifest", "images", "layout"], set_rows),
+            table(["", "value"], env_rows),
         ]
     )
 
 
 def diagnosis_section(data: ReportData) -> str | None:
+    """The diagnoses saved beside the results, each under its file name."""
     if not data.diagnoses:
         return None
     parts = ["## Convention diagnosis"]
@@ -595,8 +376,8 @@ def appendix_section(data: ReportData) -> str:
             f"{r['model']} · {r['dataset']} · {r['profile']} — {len(rows)} images, "
             f"PSNR {fmt(r['psnr'], 4)} dB, SSIM {fmt(r['ssim'], 5)}"
         )
-        table = md_table(["image", "PSNR (dB)", "SSIM", "HR shape"], rows)
-        parts.append(f"<details><summary>{summary}</summary>\n\n{table}\n\n</details>")
+        scores = table(["image", "PSNR (dB)", "SSIM", "HR shape"], rows)
+        parts.append(f"<details><summary>{summary}</summary>\n\n{scores}\n\n</details>")
     return "\n\n".join(parts)
 
 
@@ -625,10 +406,10 @@ def write_report(
     reference_dir: Path | None = None,
     tables: Sequence[str] | None = None,
     tol: Tolerances | None = None,
-    profile_dirs: Sequence[Path] | None = None,
+    bench_dirs: Sequence[Path] | None = None,
 ) -> Path:
     """Collect, render and write the report (default ``<results_dir>/report.md``)."""
-    data = collect(results_dir, reference_dir, tables, tol, profile_dirs)
+    data = collect(results_dir, reference_dir, tables, tol, bench_dirs)
     path = Path(out) if out else Path(results_dir) / "report.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_markdown(data))

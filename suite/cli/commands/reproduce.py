@@ -1,0 +1,41 @@
+"""``suite reproduce FAMILY``: evaluate a family's checkpoints and diff against its paper."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from suite.cli import options
+
+NAME = "reproduce"
+HELP = "evaluate a model family and diff against its paper"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("family", help="e.g. EIMN, IMDN, or `zoo` for every family but EIMN")
+    p.add_argument("--dataset", action="append", help="restrict to these sets (repeatable)")
+    options.add_profile(p)
+    p.add_argument("--table", action="append", help="reference table(s) to diff against")
+    p.add_argument("--out", type=Path, help="output folder (default <results>/<family>)")
+    options.add_tolerances(p)
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="recompute finished runs (interrupted ones still resume from their partial log)",
+    )
+    options.add_run(p)
+    options.add_locations(p, "data", "checkpoints", "cache", "results")
+
+
+def run(args: argparse.Namespace) -> int:
+    from suite.evaluation.reproduce import reproduce
+    from suite.reporting.comparison import comparison_markdown, comparison_text
+    from suite.results.store import write_comparison_markdown
+
+    tol = options.tolerances(args)
+    opts = options.eval_options(args, force=args.force)
+    report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
+    write_comparison_markdown(report.out_dir, comparison_markdown(report, tol))
+    print(comparison_text(report))
+    print(f"written to {report.out_dir}")
+    return 0

@@ -1,0 +1,149 @@
+"""Flags shared by several commands, each declared once.
+
+Commands pick the groups they need (``add_locations(p, "data", "cache")``, ``add_run(p)`` …);
+:func:`eval_options` turns the parsed flags into the runner's options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from suite.protocol.profiles import DEFAULT_PROFILE, PROFILES
+from suite.results.compare import Tolerances
+
+_LOCATIONS: dict[str, tuple[str, str]] = {
+    "data": ("--data-root", "folder holding the benchmark sets (SUITE_DATA_ROOT, datasets/)"),
+    "checkpoints": (
+        "--checkpoint-dir",
+        "folder with checkpoint files (SUITE_CHECKPOINT_DIR)",
+    ),
+    "cache": ("--cache-dir", "download and LR cache (SUITE_CACHE_DIR, .cache/suite)"),
+    "results": ("--results-dir", "where results are written (SUITE_RESULTS_DIR, results/)"),
+}
+
+
+def add_locations(p: argparse.ArgumentParser, *which: str) -> None:
+    """Location flags: any of ``data``, ``checkpoints``, ``cache``, ``results``."""
+    for name in which:
+        flag, help_text = _LOCATIONS[name]
+        p.add_argument(flag, help=help_text)
+
+
+def add_json(p: argparse.ArgumentParser, what: str = "the result") -> None:
+    p.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def add_device(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--device", default="cpu", help="cpu or cuda[:N] (default cpu)")
+
+
+def add_profile(p: argparse.ArgumentParser) -> None:
+    """``--profile``: the convention profile (see ``suite profiles``)."""
+    p.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        help=f"convention profile (default: each model's own; {DEFAULT_PROFILE} for most)",
+    )
+
+
+def add_run(p: argparse.ArgumentParser) -> None:
+    """How an evaluation runs: device, downloads, progress bar, altered data."""
+    add_device(p)
+    p.add_argument("--offline", action="store_true", help="never download (SUITE_OFFLINE=1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--allow-modified-data",
+        action="store_true",
+        help="score a dataset copy that differs from its manifest (recorded in results)",
+    )
+
+
+def add_tolerances(p: argparse.ArgumentParser) -> None:
+    """When a measured cell counts as "close" to the published one."""
+    p.add_argument("--psnr-close", type=float, default=Tolerances.psnr_close, help="dB")
+    p.add_argument("--ssim-close", type=float, default=Tolerances.ssim_close)
+
+
+def tolerances(args: argparse.Namespace) -> Tolerances:
+    return Tolerances(psnr_close=args.psnr_close, ssim_close=args.ssim_close)
+
+
+def add_report_inputs(p: argparse.ArgumentParser) -> None:
+    """What reports and plots are made from: a results folder, the published tables to compare
+    with, and where benchmark results are searched."""
+    p.add_argument("results_dir", type=Path, help="folder of evaluation results, e.g. results/eimn")
+    p.add_argument("--reference", type=Path, help="reference tables folder (default: shipped)")
+    p.add_argument("--table", action="append", help="only these reference tables (repeatable)")
+    add_bench_dirs(p)
+
+
+def report_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags of :func:`add_report_inputs` as keywords of the reporting functions."""
+    return {
+        "results_dir": args.results_dir,
+        "reference_dir": args.reference,
+        "tables": args.table,
+        "bench_dirs": args.bench_dirs,
+    }
+
+
+class _DeprecatedFlag(argparse.Action):
+    """Appends like ``action="append"`` and warns when the old spelling is used."""
+
+    def __init__(self, *args: Any, old: str, **kwargs: Any) -> None:
+        self.old = old
+        super().__init__(*args, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        if option_string == self.old:
+            new = next(s for s in self.option_strings if s != self.old)
+            warn(f"{self.old} is deprecated and will be removed; use {new}")
+        items = list(getattr(namespace, self.dest) or [])
+        setattr(namespace, self.dest, [*items, values])
+
+
+def add_bench_dirs(p: argparse.ArgumentParser) -> None:
+    """``--bench-dir`` (formerly ``--profiles``): where ``suite bench`` results are searched."""
+    p.add_argument(
+        "--bench-dir",
+        "--profiles",
+        dest="bench_dirs",
+        type=Path,
+        action=_DeprecatedFlag,
+        old="--profiles",
+        help="folder to search for `suite bench` results besides RESULTS_DIR (repeatable; "
+        "default: the results root, SUITE_RESULTS_DIR or results/)",
+    )
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def eval_options(args: argparse.Namespace, **overrides: Any):  # -> EvalOptions (lazy import)
+    """The runner's options from the location and run flags of eval, reproduce and diagnose."""
+    from suite.evaluation.runner import EvalOptions
+
+    fields = {
+        "profile": getattr(args, "profile", None),
+        "data_root": args.data_root,
+        "checkpoint_dir": args.checkpoint_dir,
+        "cache_dir": args.cache_dir,
+        "results_dir": getattr(args, "results_dir", None),
+        "device": args.device,
+        "scale": getattr(args, "scale", None),
+        "allow_modified_data": args.allow_modified_data,
+        "download": not args.offline,
+        "progress": not args.no_progress,
+    }
+    return EvalOptions(**{**fields, **overrides})

@@ -1,0 +1,201 @@
+"""What a report or a plot draws on, gathered once: results, benchmarks, diagnoses, verdicts.
+
+``collect`` reads a results folder (evaluations, ``suite bench`` results, saved diagnoses)
+through the results store, finds every reference table that lists a measured model, and
+judges every cell; the model facts below answer the questions the renderings ask of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from suite import paths
+from suite.errors import SuiteError
+from suite.reporting.diagnosis import saved_diagnosis_markdown
+from suite.results.compare import Cell, Tolerances, compare
+from suite.results.reference import ReferenceRow, load_all
+from suite.results.store import latest_results, load_bench_results, read_diagnoses
+
+Group = tuple[str, str]  # (paper, table): table names alone repeat across papers
+
+
+@dataclass
+class ReportData:
+    """Everything a report or a plot draws on, gathered once, and the model facts read off it."""
+
+    results_dir: Path
+    results: list[dict[str, Any]]
+    groups: dict[Group, list[ReferenceRow]]
+    models: set[str]  # zoo ids judged: measured ones and their family siblings
+    benchmarks: list[dict[str, Any]] = field(default_factory=list)
+    diagnoses: list[tuple[str, str]] = field(default_factory=list)
+    tol: Tolerances = field(default_factory=Tolerances)
+    cells: dict[tuple[Group, str], list[Cell]] = field(default_factory=dict)
+
+    @property
+    def profile_names(self) -> list[str]:
+        """The convention profiles the results were measured under."""
+        return sorted({r["profile"] for r in self.results})
+
+    def results_for(self, profile: str) -> list[dict[str, Any]]:
+        """The results measured under one convention profile."""
+        return [r for r in self.results if r["profile"] == profile]
+
+    def all_cells(self) -> list[Cell]:
+        """Every judged cell, across reference tables and convention profiles."""
+        return [c for cells in self.cells.values() for c in cells]
+
+    def bench_of(self, model: str) -> dict[str, Any] | None:
+        """The model's canonical (1280×720, fp32) benchmark result, CPU first.
+
+        Counts do not depend on the device; variants with another input size would.
+        """
+        mine = [b for b in self.benchmarks if b["model"] == model and not b.get("variant")]
+        mine.sort(key=lambda b: b["device"] != "cpu")
+        return mine[0] if mine else None
+
+    def measured_params(self, model: str) -> int | None:
+        """#params of a model: the benchmark result's, else counted from the zoo architecture."""
+        bench = self.bench_of(model)
+        if bench and isinstance(bench.get("params"), int):
+            return bench["params"]
+        from suite.models.params import param_count
+        from suite.models.zoo import model_specs
+
+        spec = model_specs().get(model)
+        return param_count(spec) if spec else None
+
+    def measured_macs(self, model: str) -> tuple[float | None, str | None]:
+        """G Multi-Adds from the benchmark result's default counter, and that counter's name."""
+        bench = self.bench_of(model)
+        macs = bench.get("macs") if bench else None
+        if not isinstance(macs, dict):
+            return None, None
+        name = macs.get("default")
+        value = macs.get(name) if isinstance(name, str) else None
+        return (float(value), name) if isinstance(value, int | float) else (None, None)
+
+    def all_refs(self) -> list[ReferenceRow]:
+        """Every judged reference row, tables with the most methods (the paper's main) first."""
+        groups = sorted(self.groups.values(), key=lambda rows: -len({r.method for r in rows}))
+        return [r for rows in groups for r in rows]
+
+    def unmeasured_models(self) -> dict[str, str]:
+        """Judged models with no result at all, with the reason when the zoo knows it."""
+        from suite.models.zoo import model_specs
+
+        zoo = model_specs()
+        measured = {r["model"] for r in self.results}
+        listed = {r.model_id for r in self.all_refs()}
+        out = {}
+        for model in sorted(self.models & listed - measured):
+            spec = zoo.get(model)
+            ck = spec.checkpoint if spec else None
+            if ck and not ck.published:
+                out[model] = "checkpoint never published"
+            elif ck and not ck.direct:
+                out[model] = "checkpoint only on a share page"
+            elif spec and float(spec.scale) != int(spec.scale):
+                out[model] = "arbitrary scale"
+            else:
+                out[model] = "no result"
+        return out
+
+
+def find_diagnoses(results_dir: Path) -> list[tuple[str, str]]:
+    """Diagnoses saved in the folder, as (file name, markdown)."""
+    return [
+        (name, saved_diagnosis_markdown(content)) for name, content in read_diagnoses(results_dir)
+    ]
+
+
+def zoo_family_models(results: Iterable[dict[str, Any]]) -> set[str]:
+    """Zoo ids of every family measured, so unmeasured siblings show up as "not measured"."""
+    from suite.models.zoo import model_specs
+
+    families = {str(r.get("family", "")).lower() for r in results}
+    return {m.id for m in model_specs().values() if m.family.lower() in families}
+
+
+def judged_groups(
+    results: Sequence[dict[str, Any]],
+    references: Sequence[ReferenceRow],
+    tables: Sequence[str] | None = None,
+) -> dict[Group, list[ReferenceRow]]:
+    """Reference tables (restricted to ``tables`` by name) that list a measured model."""
+    measured = {r["model"] for r in results}
+    groups: dict[Group, list[ReferenceRow]] = {}
+    for ref in references:
+        if tables and ref.table not in tables:
+            continue
+        groups.setdefault((ref.paper, ref.table), []).append(ref)
+    return {g: rows for g, rows in groups.items() if any(r.model_id in measured for r in rows)}
+
+
+def collect(
+    results_dir: Path,
+    reference_dir: Path | None = None,
+    tables: Sequence[str] | None = None,
+    tol: Tolerances | None = None,
+    bench_dirs: Sequence[Path] | None = None,
+) -> ReportData:
+    """Read results, benchmarks, diagnoses and reference tables; judge every cell.
+
+    ``suite bench`` results are searched below ``results_dir`` and ``bench_dirs`` — by default
+    the results root (``SUITE_RESULTS_DIR``, ``results/``), where that command writes them —
+    and kept for the judged models only.
+    """
+    results_dir = Path(results_dir)
+    if bench_dirs is None:
+        bench_dirs = [paths.results_dir()] if paths.results_dir().is_dir() else []
+    results = latest_results(results_dir)
+    if not results:
+        raise SuiteError(f"no evaluation results (*.json) below {results_dir}")
+    groups = judged_groups(results, load_all(reference_dir), tables)
+    models = zoo_family_models(results) | {r["model"] for r in results}
+    data = ReportData(
+        results_dir=results_dir,
+        results=results,
+        groups=groups,
+        models=models,
+        benchmarks=[
+            b for b in load_bench_results(*bench_dirs, results_dir) if b["model"] in models
+        ],
+        diagnoses=find_diagnoses(results_dir),
+        tol=tol or Tolerances(),
+    )
+    for group, rows in groups.items():
+        for profile in data.profile_names:
+            data.cells[(group, profile)] = compare(
+                data.results_for(profile), rows, None, data.tol, models
+            )
+    return data
+
+
+# --------------------------------------------------------------------------- bench and paper facts
+
+
+def peak_memory(bench: dict[str, Any]) -> float | None:
+    """The headline peak memory (MB) of a benchmark result: the forward's own peak on CPU,
+    ``max_memory_allocated`` on CUDA (``peak_memory_mb`` is a dict with the details)."""
+    value = bench.get("peak_memory_mb")
+    if isinstance(value, dict):
+        value = value.get("peak_mb")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def bench_hardware(bench: dict[str, Any]) -> str | None:
+    """The GPU or CPU a benchmark ran on, when its environment names it."""
+    env = bench.get("env") if isinstance(bench.get("env"), dict) else {}
+    return env.get("gpu") or env.get("device_name") or env.get("cpu")
+
+
+def paper_complexity(rows: Iterable[ReferenceRow], model: str) -> tuple[float | None, float | None]:
+    """(params_k, multi_adds_g) printed for a model, first non-empty of each."""
+    mine = [r for r in rows if r.model_id == model]
+    params = next((r.params_k for r in mine if r.params_k is not None), None)
+    macs = next((r.multi_adds_g for r in mine if r.multi_adds_g is not None), None)
+    return params, macs
