@@ -183,7 +183,7 @@ def paper_tables_section(data: ReportData) -> str:
         "Each model has three lines: *measured* (this suite), *paper* (as printed) and "
         "*Δ* = measured − paper, per dataset `PSNR (dB) / SSIM`, with ✓ reproduced, "
         "≈ close, ✗ deviates. Measured #Params are counted from the architecture, Multi-Adds "
-        f"come from `suite profile` results (1280×720 output) when present; {MISSING} = no value.",
+        f"come from `suite bench` results (1280×720 output) when present; {MISSING} = no value.",
     ]
     for group in data.groups:
         for profile in data.profile_names:

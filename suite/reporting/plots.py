@@ -103,7 +103,7 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
         pub = next((r for r in refs if r.model_id == model), None)
         x, counter = data.measured_macs(model)
         if x is not None:
-            x_sources.add(f"suite profile ({counter})")  # the committed figures' wording
+            x_sources.add(f"suite bench ({counter})")
         else:
             x = pub.multi_adds_g if pub and pub.multi_adds_g is not None else None
             x = x if x is not None else paper_complexity(data.all_refs(), model)[1]
