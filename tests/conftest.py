@@ -2,6 +2,10 @@
 
 Tests that need the public data folder (``../shared`` beside the checkout, or ``SUITE_SHARED_DIR``)
 use the ``shared_dir`` fixture: in CI (``CI=true``) a missing folder is a failure, elsewhere a skip.
+
+The test folders mirror ``suite/`` (``tests/protocol``, ``tests/models``, ...); helpers shared
+between them live in the ``support`` package beside this file (on ``sys.path`` through
+``pythonpath`` in pyproject.toml), fixtures in this file or a folder's own ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ import os
 from pathlib import Path
 
 import pytest
+
+# Plain asserts inside the helpers report their values like those in test modules.
+pytest.register_assert_rewrite("support")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

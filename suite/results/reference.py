@@ -16,6 +16,7 @@ from pathlib import Path
 
 from suite import paths
 from suite.data.datasets import DATASETS
+from suite.errors import ReferenceTableError
 
 COLUMNS = [
     "paper",
@@ -79,10 +80,6 @@ def decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-class ReferenceError(ValueError):
-    """A reference table violates the schema (the message names file and line)."""
-
-
 def _num(value: str, where: str, column: str) -> float | None:
     value = value.strip()
     if value in ("", "-"):
@@ -90,9 +87,9 @@ def _num(value: str, where: str, column: str) -> float | None:
     try:
         x = float(value)
     except ValueError:
-        raise ReferenceError(f"{where}: {column}={value!r} is not a number") from None
+        raise ReferenceTableError(f"{where}: {column}={value!r} is not a number") from None
     if not math.isfinite(x):
-        raise ReferenceError(f"{where}: {column}={value!r} is not finite")
+        raise ReferenceTableError(f"{where}: {column}={value!r} is not finite")
     return x
 
 
@@ -107,21 +104,21 @@ _RANGES = {
 def _row(raw: dict[str, str], where: str, file: str) -> ReferenceRow:
     missing = [c for c in COLUMNS if c not in raw]
     if missing:
-        raise ReferenceError(f"{where}: missing columns {missing}")
+        raise ReferenceTableError(f"{where}: missing columns {missing}")
     nums = {c: _num(raw[c], where, c) for c in _RANGES}
     for col, (lo, hi) in _RANGES.items():
         x = nums[col]
         if x is not None and not lo <= x <= hi:
-            raise ReferenceError(f"{where}: {col}={x} outside [{lo}, {hi}]")
+            raise ReferenceTableError(f"{where}: {col}={x} outside [{lo}, {hi}]")
     scale = _num(raw["scale"], where, "scale")
     if scale is None or scale <= 0:
-        raise ReferenceError(f"{where}: scale must be positive")
+        raise ReferenceTableError(f"{where}: scale must be positive")
     dataset = raw["dataset"].strip()
     if dataset not in DATASETS and dataset not in EXTRA_DATASETS:
-        raise ReferenceError(f"{where}: unknown dataset {dataset!r}")
+        raise ReferenceTableError(f"{where}: unknown dataset {dataset!r}")
     for col in ("paper", "table", "method", "source_note"):
         if not raw[col].strip():
-            raise ReferenceError(f"{where}: {col} is empty")
+            raise ReferenceTableError(f"{where}: {col} is empty")
     return ReferenceRow(
         paper=raw["paper"].strip(),
         table=raw["table"].strip(),
@@ -148,12 +145,12 @@ def load_table(path: Path) -> list[ReferenceRow]:
     with Path(path).open(newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != COLUMNS:
-            raise ReferenceError(f"{path}: header must be {','.join(COLUMNS)}")
+            raise ReferenceTableError(f"{path}: header must be {','.join(COLUMNS)}")
         for lineno, raw in enumerate(reader, start=2):
             where = f"{Path(path).name}:{lineno}"
             row = _row(raw, where, Path(path).name)
             if row.key in seen:
-                raise ReferenceError(f"{where}: duplicate of line {seen[row.key]} {row.key}")
+                raise ReferenceTableError(f"{where}: duplicate of line {seen[row.key]} {row.key}")
             seen[row.key] = lineno
             rows.append(row)
     return rows

@@ -1,8 +1,8 @@
-"""A tiny super-resolution setup shared by runner, gate and diagnosis tests.
+"""A tiny super-resolution setup shared by the runner, gate, diagnosis and reproduction tests.
 
-``Upsampler`` is bicubic upsampling plus a 1×1 conv (identity in the saved checkpoint); the
-``tiny_env`` fixture (see conftest.py) builds a fake Set5 with one grey image, its manifest, the
-checkpoint and a matching ``ModelSpec``.
+``Upsampler`` is bicubic upsampling plus a 1×1 conv (identity in the saved checkpoint);
+:func:`make_env` builds a fake Set5 with one grey image, its manifest, the checkpoint and a
+matching ``ModelSpec``.
 """
 
 from __future__ import annotations
@@ -90,9 +90,7 @@ def make_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     )
     manifests = tmp_path / "manifests"
     monkeypatch.setenv("SUITE_MANIFEST_DIR", str(manifests))
-    write_json(
-        manifests / "Set5.json", build_manifest(datasets.find_dataset("Set5", root))
-    )
+    write_json(manifests / "Set5.json", build_manifest(datasets.find_dataset("Set5", root)))
     for var in ("SUITE_DATA_ROOT", "SUITE_CHECKPOINT_DIR", "SUITE_RESULTS_DIR"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SUITE_CACHE_DIR", str(tmp_path / "cache"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_model import make_env
+from support.tiny import make_env
 
 from suite import cli
 from suite.evaluation.runner import EvalOptions, evaluate

@@ -11,26 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from support.images import SET5, read_image, smooth_pattern
 
 from suite.protocol.resize import imresize, modcrop, resize_weights
 
 SCALES = (2, 3, 4)
-SET5 = ("baby", "bird", "butterfly", "head", "woman")
-
-
-def _load(path: Path) -> np.ndarray:
-    return np.asarray(Image.open(path))
-
-
-def _smooth_image(height: int, width: int, channels: int = 3) -> np.ndarray:
-    """A smooth uint8 test pattern that stays inside [0, 255] after resizing (no clipping)."""
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float64)
-    planes = [
-        128 + 70 * np.sin(xx / (5 + c) + c) * np.cos(yy / (7 + c)) + 0.2 * (xx - yy)
-        for c in range(channels)
-    ]
-    return np.clip(np.round(np.stack(planes, axis=-1)), 0, 255).astype(np.uint8)
 
 
 # --- goldens ----------------------------------------------------------------------------------
@@ -43,8 +28,8 @@ def test_matlab_downscale_bit_exact(
     scale: int, name: str, goldens_dir: Path, shared_datasets: Path
 ) -> None:
     """HR mod-cropped to the scale, resized by 1/scale, equals MATLAB's LR byte for byte."""
-    hr = modcrop(_load(shared_datasets / "Set5" / f"{name}.png"), scale)
-    golden = _load(goldens_dir / "matlab_bicubic_lr" / "Set5" / f"x{scale}" / f"{name}.png")
+    hr = modcrop(read_image(shared_datasets / "Set5" / f"{name}.png"), scale)
+    golden = read_image(goldens_dir / "matlab_bicubic_lr" / "Set5" / f"x{scale}" / f"{name}.png")
     lr = imresize(hr, 1 / scale, mode="matlab")
     assert lr.dtype == np.uint8
     assert lr.shape == golden.shape
@@ -58,8 +43,10 @@ def test_float_downscale_close_to_matlab(
 ) -> None:
     """Float mode (one rounding at the end) stays within 2 grey levels of MATLAB on Set5."""
     for name in SET5:
-        hr = modcrop(_load(shared_datasets / "Set5" / f"{name}.png"), scale)
-        golden = _load(goldens_dir / "matlab_bicubic_lr" / "Set5" / f"x{scale}" / f"{name}.png")
+        hr = modcrop(read_image(shared_datasets / "Set5" / f"{name}.png"), scale)
+        golden = read_image(
+            goldens_dir / "matlab_bicubic_lr" / "Set5" / f"x{scale}" / f"{name}.png"
+        )
         lr = imresize(hr, 1 / scale, mode="float")
         assert np.abs(lr.astype(np.int16) - golden).max() <= 2
 
@@ -79,8 +66,8 @@ def test_matlab_upscale_matches_selfexsr_table(scale: int, dataset: str, goldens
     expected = table["PSNR_table"][:, 0]
     for row, want in enumerate(expected):
         stem = f"img_{row + 1:03d}_SRF_{scale}"
-        lr = _load(folder / f"{stem}_LR.png")
-        hr = _load(folder / f"{stem}_HR.png")
+        lr = read_image(folder / f"{stem}_LR.png")
+        hr = read_image(folder / f"{stem}_HR.png")
         sr = imresize(lr, scale, mode="matlab")
         assert sr.shape == hr.shape
         got = metrics.psnr(sr, hr, crop_border=scale, channel="y_uint8")
@@ -101,7 +88,7 @@ def test_output_shape_is_ceil(shape: tuple[int, ...], scale: float, mode: str) -
 
 
 def test_output_shape_argument_matches_equivalent_scale() -> None:
-    image = _smooth_image(51, 36)
+    image = smooth_pattern(51, 36)
     out = imresize(image, None, output_shape=(17, 12))
     assert out.shape == (17, 12, 3)
     assert np.array_equal(out, imresize(image, 1 / 3))
@@ -109,7 +96,7 @@ def test_output_shape_argument_matches_equivalent_scale() -> None:
 
 @pytest.mark.parametrize("scale", (1 / 2, 1 / 3, 1 / 4, 2, 3, 4))
 def test_float_and_matlab_modes_differ_by_a_couple_of_levels(scale: float) -> None:
-    image = _smooth_image(48, 40)
+    image = smooth_pattern(48, 40)
     matlab = imresize(image, scale, mode="matlab")
     flt = imresize(image, scale, mode="float")
     assert matlab.dtype == flt.dtype == np.uint8
@@ -135,7 +122,7 @@ def test_constant_image_stays_constant(scale: float, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", ("matlab", "float"))
 def test_grey_image_matches_single_channel(mode: str) -> None:
-    grey = _smooth_image(30, 22, channels=1)
+    grey = smooth_pattern(30, 22, channels=1)
     out_2d = imresize(grey[..., 0], 1 / 3, mode=mode)
     out_3d = imresize(grey, 1 / 3, mode=mode)
     assert out_2d.shape == (10, 8)
@@ -143,7 +130,7 @@ def test_grey_image_matches_single_channel(mode: str) -> None:
 
 
 def test_float_input_stays_float_without_rounding() -> None:
-    image = _smooth_image(24, 24).astype(np.float32) / 255
+    image = smooth_pattern(24, 24).astype(np.float32) / 255
     out = imresize(image, 1 / 2, mode="float")
     assert out.dtype == np.float32
     assert not np.allclose(out * 255, np.round(out * 255))

@@ -1,5 +1,4 @@
-"""Tests of ``suite.protocol.color`` and ``suite.protocol.metrics``: MATLAB goldens, skimage
-cross-check, properties.
+"""Tests of ``suite.protocol.metrics``: MATLAB goldens, skimage cross-check, properties, errors.
 
 The goldens are RCAN's Set5 outputs scored by RCAN's ``Evaluate_PSNR_SSIM.m`` (file
 ``goldens/matlab_metrics_rcan/PSNR_SSIM_Results_BI_model.txt``, printed with ``%f``: 6 decimals).
@@ -14,14 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.typing import NDArray
-from PIL import Image
+from support.images import SET5, noisy_gradient, read_rgb
 
 from suite.protocol.color import rgb_to_y
 from suite.protocol.metrics import psnr, ssim, ssim_map
 from suite.protocol.profiles import CHANNELS
 
 SCALES = (2, 3, 4)
-SET5 = ("baby", "bird", "butterfly", "head", "woman")
 CASES = [(s, n) for s in SCALES for n in SET5]
 CASE_IDS = [f"x{s}-{n}" for s, n in CASES]
 
@@ -50,24 +48,10 @@ def parse_rcan_results(text: str) -> dict[tuple[int, str], tuple[float, float]]:
     }
 
 
-def load_rgb(path: Path) -> NDArray[np.uint8]:
-    """An image file as an H×W×3 uint8 array."""
-    with Image.open(path) as im:
-        return np.asarray(im.convert("RGB"))
-
-
 def matlab_single_y(img: NDArray[np.uint8]) -> NDArray[np.float64]:
     """Y as RCAN's script feeds it to the metrics: ``single(rgb2ycbcr(im2double(x)))*255``."""
     y_unit = (rgb_to_y(img) / 255.0).astype(np.float32)
     return (y_unit * np.float32(255.0)).astype(np.float64)
-
-
-def smooth_rgb(seed: int, shape: tuple[int, int] = (48, 64)) -> NDArray[np.uint8]:
-    """A small natural-looking uint8 RGB image: smooth gradients plus mild noise."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
-    base = np.stack([xx * 3.0, yy * 4.0, (xx + yy) * 2.0], axis=-1) + 20.0
-    return np.clip(base + rng.normal(0.0, 6.0, (*shape, 3)), 0, 255).round().astype(np.uint8)
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +66,8 @@ def rcan_results(rcan_dir: Path) -> dict[tuple[int, str], tuple[float, float]]:
 
 def load_case(rcan_dir: Path, scale: int, name: str) -> tuple[NDArray, NDArray]:
     """(SR, HR) uint8 RGB pair of one golden case."""
-    sr = load_rgb(rcan_dir / "SR" / f"x{scale}" / f"{name}_RCAN_x{scale}.png")
-    hr = load_rgb(rcan_dir / "HR" / f"x{scale}" / f"{name}_HR_x{scale}.png")
+    sr = read_rgb(rcan_dir / "SR" / f"x{scale}" / f"{name}_RCAN_x{scale}.png")
+    hr = read_rgb(rcan_dir / "HR" / f"x{scale}" / f"{name}_HR_x{scale}.png")
     return sr, hr
 
 
@@ -165,8 +149,8 @@ def test_ssim_agrees_with_skimage(seed: int) -> None:
     region ours keeps. So the mean must agree as is, and skimage's full map, cut by 5, must equal
     our map pixel for pixel.
     """
-    a = rgb_to_y(smooth_rgb(seed))
-    b = rgb_to_y(smooth_rgb(seed + 10))
+    a = rgb_to_y(noisy_gradient(seed))
+    b = rgb_to_y(noisy_gradient(seed + 10))
     mean_sk, map_sk = _skimage_ssim(a, b)
     ours = ssim_map(a, b)
     np.testing.assert_allclose(ours, map_sk[5:-5, 5:-5], rtol=0, atol=1e-10)
@@ -189,7 +173,7 @@ def test_ssim_agrees_with_skimage_on_golden(rcan_dir: Path) -> None:
 @pytest.mark.parametrize("metric", [psnr, ssim], ids=["psnr", "ssim"])
 def test_symmetric(metric, channel: str) -> None:
     """Swapping SR and HR leaves both metrics unchanged (bit for bit)."""
-    a, b = smooth_rgb(0), smooth_rgb(1)
+    a, b = noisy_gradient(0), noisy_gradient(1)
     fn = metric
     assert fn(a, b, 2, channel) == fn(b, a, 2, channel)
 
@@ -197,14 +181,14 @@ def test_symmetric(metric, channel: str) -> None:
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_identical_images(channel: str) -> None:
     """Identical images: PSNR is infinite and SSIM is exactly 1."""
-    a = smooth_rgb(3)
+    a = noisy_gradient(3)
     assert psnr(a, a.copy(), 0, channel) == math.inf
     assert ssim(a, a.copy(), 0, channel) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_crop_border_equals_manual_shave() -> None:
     """``crop_border=k`` scores the same as cropping k pixels off both images by hand."""
-    a, b = smooth_rgb(4), smooth_rgb(5)
+    a, b = noisy_gradient(4), noisy_gradient(5)
     k = 3
     a_in, b_in = a[k:-k, k:-k], b[k:-k, k:-k]
     assert psnr(a, b, k) == psnr(a_in, b_in, 0)
@@ -213,7 +197,7 @@ def test_crop_border_equals_manual_shave() -> None:
 
 def test_crop_border_hides_border_errors() -> None:
     """Damage confined to a k-pixel frame counts at crop k − 1 and vanishes at crop k."""
-    a = smooth_rgb(6)
+    a = noisy_gradient(6)
     b = a.copy()
     k = 4
     b[:k] = 0
@@ -228,7 +212,7 @@ def test_crop_border_hides_border_errors() -> None:
 
 def test_y_uint8_and_y_float_differ_slightly() -> None:
     """Rounding luma to integers moves the scores, but only by a little."""
-    a, b = smooth_rgb(7), smooth_rgb(8)
+    a, b = noisy_gradient(7), noisy_gradient(8)
     assert psnr(a, b, 2, "y_uint8") != psnr(a, b, 2, "y_float")
     assert psnr(a, b, 2, "y_uint8") == pytest.approx(psnr(a, b, 2, "y_float"), abs=0.1)
     assert ssim(a, b, 2, "y_uint8") != ssim(a, b, 2, "y_float")
@@ -237,14 +221,14 @@ def test_y_uint8_and_y_float_differ_slightly() -> None:
 
 def test_rgb_psnr_pools_mse_over_channels() -> None:
     """RGB PSNR is 10·log10(255²/MSE) with the MSE taken over all pixels of all channels."""
-    a, b = smooth_rgb(9), smooth_rgb(10)
+    a, b = noisy_gradient(9), noisy_gradient(10)
     err = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     assert psnr(a, b, 0, "rgb") == pytest.approx(10 * math.log10(255.0**2 / err), rel=1e-12)
 
 
 def test_rgb_ssim_is_mean_over_channels() -> None:
     """RGB SSIM is the mean of the three single-channel SSIMs."""
-    a, b = smooth_rgb(11), smooth_rgb(12)
+    a, b = noisy_gradient(11), noisy_gradient(12)
     per_channel = [ssim(a[..., c], b[..., c], 1) for c in range(3)]
     assert ssim(a, b, 1, "rgb") == pytest.approx(np.mean(per_channel), rel=1e-12)
 
@@ -252,7 +236,7 @@ def test_rgb_ssim_is_mean_over_channels() -> None:
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_two_d_inputs_are_scored_as_is(channel: str) -> None:
     """Grey (H×W) images skip colour conversion whatever the channel option."""
-    a, b = smooth_rgb(13)[..., 0], smooth_rgb(14)[..., 0]
+    a, b = noisy_gradient(13)[..., 0], noisy_gradient(14)[..., 0]
     err = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     assert psnr(a, b, 0, channel) == pytest.approx(10 * math.log10(255.0**2 / err), rel=1e-12)
     assert ssim(a, b, 0, channel) == ssim_map(a.astype(float), b.astype(float)).mean()
@@ -261,7 +245,7 @@ def test_two_d_inputs_are_scored_as_is(channel: str) -> None:
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_float_input_on_255_scale_matches_uint8(channel: str) -> None:
     """Float arrays holding 0–255 values score exactly like the uint8 arrays they came from."""
-    a, b = smooth_rgb(15), smooth_rgb(16)
+    a, b = noisy_gradient(15), noisy_gradient(16)
     af, bf = a.astype(np.float64), b.astype(np.float32)
     assert psnr(af, bf, 2, channel) == psnr(a, b, 2, channel)
     assert ssim(af, bf, 2, channel) == ssim(a, b, 2, channel)
@@ -276,7 +260,7 @@ def test_channels() -> None:
 
 @pytest.mark.parametrize("metric", [psnr, ssim], ids=["psnr", "ssim"])
 def test_shape_mismatch_names_both_shapes(metric) -> None:
-    a, b = smooth_rgb(0, (40, 50)), smooth_rgb(0, (40, 52))
+    a, b = noisy_gradient(0, (40, 50)), noisy_gradient(0, (40, 52))
     with pytest.raises(ValueError, match=r"\(40, 50, 3\).*\(40, 52, 3\)"):
         metric(a, b, 0)
 
@@ -291,7 +275,7 @@ def test_wrong_dimensions_rejected(metric, shape: tuple[int, ...]) -> None:
 
 @pytest.mark.parametrize("metric", [psnr, ssim], ids=["psnr", "ssim"])
 def test_unknown_channel_named(metric) -> None:
-    a = smooth_rgb(0)
+    a = noisy_gradient(0)
     with pytest.raises(ValueError, match=r"'ycbcr'.*y_float"):
         metric(a, a, 0, "ycbcr")
 
@@ -299,37 +283,12 @@ def test_unknown_channel_named(metric) -> None:
 @pytest.mark.parametrize("crop", [-1, 24, 100])
 @pytest.mark.parametrize("metric", [psnr, ssim], ids=["psnr", "ssim"])
 def test_bad_crop_border_rejected(metric, crop: int) -> None:
-    a = smooth_rgb(0)  # 48×64
+    a = noisy_gradient(0)  # 48×64
     with pytest.raises(ValueError, match="crop_border"):
         metric(a, a, crop)
 
 
 def test_ssim_needs_a_full_window() -> None:
-    a = smooth_rgb(0, (30, 30))
+    a = noisy_gradient(0, (30, 30))
     with pytest.raises(ValueError, match=r"11×11.*\(10, 10\)"):
         ssim(a, a, 10)
-
-
-# --- colour conversion ------------------------------------------------------------------------
-
-
-def test_y_of_black_white_and_primaries() -> None:
-    """Studio range: black → 16, white → 235; pure red → 16 + 65.481."""
-    img = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], dtype=np.uint8)
-    np.testing.assert_allclose(rgb_to_y(img), [[16.0, 235.0, 81.481]], atol=1e-12)
-    np.testing.assert_array_equal(rgb_to_y(img, rounding=True), [[16, 235, 81]])
-    assert rgb_to_y(img, rounding=True).dtype == np.uint8
-    assert rgb_to_y(img).dtype == np.float64
-
-
-def test_rounded_y_is_float_y_rounded() -> None:
-    """Over many random colours the uint8 luma is within half a level of the float luma."""
-    rgb = np.random.default_rng(0).integers(0, 256, (200, 500, 3), dtype=np.uint8)
-    y_f, y_u = rgb_to_y(rgb), rgb_to_y(rgb, rounding=True).astype(np.float64)
-    assert np.abs(y_u - y_f).max() <= 0.5 + 1e-9
-    assert y_u.min() >= 16 and y_u.max() <= 235
-
-
-def test_rgb_to_y_rejects_non_rgb() -> None:
-    with pytest.raises(ValueError, match=r"\(4, 4\)"):
-        rgb_to_y(np.zeros((4, 4), dtype=np.uint8))

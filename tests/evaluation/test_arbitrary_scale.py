@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from tiny_model import make_env
+from support.tiny import make_env
 
 from suite.errors import ScaleError
 from suite.evaluation.runner import evaluate

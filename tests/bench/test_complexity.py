@@ -1,13 +1,17 @@
-"""Parameter counts and Multi-Adds: exact numbers, the published values, and the counters' rules."""
+"""Multi-Adds: the published values (from reference_tables/), and the counters' rules.
+
+Parameter counts are tested with the models (tests/models/test_zoo.py, test_params.py).
+"""
 
 from __future__ import annotations
 
+import functools
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
+from support.zoo import Published, build, published, truncated
 from torch import nn
 
 from suite.bench.complexity import (
@@ -20,40 +24,22 @@ from suite.bench.complexity import (
     input_size_for_output,
     macs_summary,
 )
-from suite.models.archs import build_arch
-from suite.models.params import (
-    checkpoint_param_count,
-    param_count,
-    parameter_counts,
-    state_dict_param_count,
-)
-from suite.models.zoo import get_spec, model_specs
+from suite.models.zoo import get_spec
 
-EIMN_PARAMS = {
-    "EIMN_L_x2": 981_724,
-    "EIMN_L_x3": 990_379,
-    "EIMN_L_x4": 1_002_496,
-    "EIMN_A_x2": 860_098,
-    "EIMN_A_x3": 868_753,
-    "EIMN_A_x4": 880_870,
-}
-# Published Multi-Adds (G) at a 1280×720 output: EIMN paper Table 1, IMDN paper.
-PUBLISHED_GMACS = {
-    "EIMN_L_x2": 212.7,
-    "EIMN_L_x3": 95.2,
-    "EIMN_L_x4": 54.37,
-    "EIMN_A_x2": 186.3,
-    "EIMN_A_x3": 83.58,
-    "EIMN_A_x4": 47.78,
-    "IMDN_x2": 158.8,
-    "IMDN_x3": 71.5,
-    "IMDN_x4": 40.9,
-}
+# Every published Multi-Adds value (G, for a 1280×720 output) that the reference tables link to
+# a zoo model. The EIMN authors print their script's count truncated to the digits shown
+# (83.589 G → 83.58 G; the EDSR-baseline values of their Table 1 agree the same way): compared
+# at those digits. Other sources are compared within 1 %. SwinIR's published values (195.6 G at
+# ×2) follow none of the counters here (the default counts 249.3 G): not compared.
+TRUNCATED_AT_PRINTED_DIGITS = ("EIMN (ECAI 2023)",)
+NOT_COMPARED = ("SwinIR",)
+MULTI_ADDS = [
+    p for p in published("multi_adds_g") if get_spec(p.model_id).family not in NOT_COMPARED
+]
 
 
-def _builder(model_id: str):
-    spec = get_spec(model_id)
-    return lambda: build_arch(spec.arch, **spec.arch_kwargs)
+def _builder(model_id: str) -> functools.partial[nn.Module]:
+    return functools.partial(build, model_id)
 
 
 def _full_size_shape(model_id: str) -> tuple[int, int, int, int]:
@@ -61,7 +47,13 @@ def _full_size_shape(model_id: str) -> tuple[int, int, int, int]:
     return (1, 3, height, width)
 
 
-# --------------------------------------------------------------------------- sizes and params
+@functools.cache
+def _default_gmacs(model_id: str) -> float:
+    counts = count_macs(_builder(model_id), _full_size_shape(model_id), (DEFAULT_COUNTER,))
+    return counts[DEFAULT_COUNTER].gmacs
+
+
+# --------------------------------------------------------------------------- sizes
 
 
 def test_input_size_uses_floor_of_the_output_size() -> None:
@@ -72,45 +64,23 @@ def test_input_size_uses_floor_of_the_output_size() -> None:
         input_size_for_output(2, 2, 4)
 
 
-@pytest.mark.parametrize(("model_id", "expected"), sorted(EIMN_PARAMS.items()))
-def test_eimn_trainable_params_are_exact(model_id: str, expected: int) -> None:
-    assert param_count(get_spec(model_id)) == expected
-
-
-def test_state_dict_count_excludes_batchnorm_statistics() -> None:
-    bn = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
-    state = bn.state_dict()
-    assert {k.rsplit(".", 1)[-1] for k in state} >= {"running_mean", "num_batches_tracked"}
-    assert state_dict_param_count(state) == sum(p.numel() for p in bn.parameters())
-    state["frozen.weight"] = torch.zeros(5)  # a frozen tensor still counts
-    assert state_dict_param_count(state) == sum(p.numel() for p in bn.parameters()) + 5
-
-
-def test_checkpoint_params_match_trainable_params(shared_checkpoints: Path, tmp_path) -> None:
-    spec = get_spec("EIMN_A_x4")
-    expected = EIMN_PARAMS[spec.id]
-    assert parameter_counts(spec, shared_checkpoints, tmp_path) == {
-        "params": expected,
-        "checkpoint_params": expected,
-    }
-
-
-def test_checkpoint_params_are_null_without_a_local_file(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("SUITE_CHECKPOINT_DIR", raising=False)
-    assert checkpoint_param_count(get_spec("EIMN_A_x4"), tmp_path, tmp_path) is None
-    assert checkpoint_param_count(get_spec("EIMN_L_x4"), tmp_path, tmp_path) is None
-
-
 # --------------------------------------------------------------------------- published values
 
 
-@pytest.mark.parametrize("model_id", sorted(PUBLISHED_GMACS))
-def test_default_counter_reproduces_published_multi_adds(model_id: str) -> None:
-    if model_id not in model_specs():
-        pytest.skip(f"{model_id} is not registered in the zoo yet")
-    counts = count_macs(_builder(model_id), _full_size_shape(model_id), (DEFAULT_COUNTER,))
-    gmacs = counts[DEFAULT_COUNTER].gmacs
-    assert gmacs == pytest.approx(PUBLISHED_GMACS[model_id], rel=0.01)
+def test_published_multi_adds_are_linked_to_the_zoo() -> None:
+    """The rows compared below stay linked (an unlinked row would silently drop its test)."""
+    compared = {p.model_id for p in MULTI_ADDS}
+    assert compared >= {f"{m}_x{s}" for m in ("EIMN_L", "EIMN_A", "IMDN") for s in (2, 3, 4)}
+    assert compared >= {f"{m}_x{s}" for m in ("EDSR_baseline", "SAFMN") for s in (2, 3, 4)}
+
+
+@pytest.mark.parametrize("pub", MULTI_ADDS, ids=lambda p: p.test_id)
+def test_default_counter_reproduces_published_multi_adds(pub: Published) -> None:
+    gmacs = _default_gmacs(pub.model_id)
+    if pub.paper in TRUNCATED_AT_PRINTED_DIGITS:
+        assert truncated(gmacs, pub.decimals) == pub.value, (gmacs, pub)
+    else:
+        assert gmacs == pytest.approx(pub.value, rel=0.01), pub
 
 
 def test_eimn_matches_the_authors_script_to_four_digits() -> None:
@@ -129,6 +99,7 @@ def test_counts_are_affine_in_pixel_count() -> None:
 # --------------------------------------------------------------------------- counters side by side
 
 
+@pytest.mark.slow
 def test_three_counters_side_by_side_agree_on_convolutions() -> None:
     counts = count_macs(_builder("EIMN_A_x4"), (1, 3, 16, 16))
     assert list(counts) == list(COUNTERS)

@@ -1,4 +1,4 @@
-"""``suite list``, ``suite profiles`` and ``suite datasets``: what a user sees first."""
+"""``suite list``: the zoo, exact #params and where each checkpoint stands."""
 
 from __future__ import annotations
 
@@ -41,25 +41,3 @@ def test_list_table_and_family_filter(capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["list", "--family", "EIMN"]) == 0
     out = capsys.readouterr().out
     assert "EIMN_A_x4" in out and "IMDN_x4" not in out and "6 models" in out
-
-
-def test_profiles_and_datasets(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
-    assert cli.main(["profiles", "--json"]) == 0
-    names = [p["name"] for p in json.loads(capsys.readouterr().out)]
-    assert names[:2] == ["basicsr", "matlab"]
-    assert cli.main(["datasets", "--data-root", str(tmp_path), "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert {r["status"] for r in rows} == {"absent"}
-
-
-@pytest.mark.shared
-def test_shared_datasets_verify(capsys: pytest.CaptureFixture, shared_datasets) -> None:
-    assert cli.main(["datasets", "--data-root", str(shared_datasets), "--json"]) == 0
-    status = {r["dataset"]: r["status"] for r in json.loads(capsys.readouterr().out)}
-    assert status == {
-        "Set5": "verified",
-        "Set14": "verified",
-        "B100": "verified",
-        "Urban100": "verified",
-        "Manga109": "absent",
-    }

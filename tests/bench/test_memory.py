@@ -15,6 +15,7 @@ TINY = {"variant": "A", "scale": 2, "dim": 8, "num_stages": 1}
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc")
 
 
+@pytest.mark.slow
 @linux_only
 def test_cpu_peak_memory_in_a_fresh_process() -> None:
     mem = cpu_peak_memory("eimn", TINY, (1, 3, 128, 128), threads=1)
@@ -26,6 +27,7 @@ def test_cpu_peak_memory_in_a_fresh_process() -> None:
     assert "VmHWM" in mem["definition"]
 
 
+@pytest.mark.slow
 def test_cpu_peak_memory_reports_a_failing_child() -> None:
     with pytest.raises(SuiteError, match="failed"):
         cpu_peak_memory("no_such_arch", {}, (1, 3, 8, 8))

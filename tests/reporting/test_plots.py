@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_report import make_reference_dir, make_results_dir
+from support.results import make_reference_dir, make_results_dir
 
 from suite.cli import main
 from suite.reporting.collect import collect
@@ -48,7 +48,7 @@ def test_axes_title_and_notes(figures: dict) -> None:
     assert ax.get_ylabel() == "PSNR (dB)"
     assert ax.get_title() == "Set5 ×4: PSNR vs Multi-Adds"
     note = " ".join(t.get_text() for t in figures["complexity_Set5_x4"].figure.texts)
-    assert "Profile: basicsr" in note and "suite profile (ntire)" in note
+    assert "Profile: basicsr" in note and "suite bench (ntire)" in note
     lat = figures["latency_Set5_x4_cpu"].figure.axes[0]
     assert lat.get_xlabel() == "Latency (ms, median, cpu)"
     assert _n_points(figures["latency_Set5_x4_cpu"].figure) == 1
