@@ -1,12 +1,14 @@
 """Reproduce a paper's table: every available checkpoint of a family × every dataset present.
 
 Runs are resumable (each image is logged as it finishes), then joined with the reference tables
-and written as ``results/<family>/``: ``runs/`` (per-run JSON + CSV), ``results.csv``,
-``comparison.{csv,json}`` and ``comparison.md``.
+and written as ``results/<family>/``: ``runs/`` (per-run JSON + CSV), ``results.csv`` and
+``comparison.{csv,json}``; ``suite reproduce`` adds ``comparison.md``, rendered by
+:mod:`suite.reporting.comparison`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +97,7 @@ def reproduce(
             skipped.append({"what": spec.id, "why": f"{why}. {note}".strip()})
             log(f"skip {spec.id}: {why}")
             continue
-        run_opt = EvalOptions(**{**opt.__dict__, "results_dir": out / "runs"})
+        run_opt = dataclasses.replace(opt, results_dir=out / "runs")
         for name in present:
             try:
                 results.append(evaluate(spec, name, run_opt))
