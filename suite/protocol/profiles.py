@@ -8,7 +8,7 @@ The vocabulary of those choices is declared here once; resize, metrics and the d
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
 from suite.errors import UnknownNameError
@@ -67,10 +67,6 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    def with_(self, **changes: Any) -> Profile:
-        """A variant of this profile (used by convention diagnosis)."""
-        return replace(self, **changes)
 
 
 PROFILES: dict[str, Profile] = {
