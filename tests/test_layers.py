@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "suite"
 RANKS: dict[str, int] = {
     "suite.errors": 0,
     "suite.paths": 0,
+    "suite.files": 0,
     "suite.data": 1,
     "suite.protocol": 2,
     "suite.models": 3,
@@ -28,7 +29,7 @@ RANKS: dict[str, int] = {
     "suite": 9,
 }
 ROOT_CONSTANTS = {"__version__"}
-TOP_LEVEL_FILES = {"__init__.py", "__main__.py", "errors.py", "paths.py", "py.typed"}
+TOP_LEVEL_FILES = {"__init__.py", "__main__.py", "errors.py", "paths.py", "files.py", "py.typed"}
 
 
 def _module_name(path: Path) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from suite.errors import DatasetError
+from suite.files import atomic_write
 
 IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff")
 
@@ -41,8 +42,5 @@ def read_rgb(path: str | Path) -> np.ndarray:
 
 def write_png(path: str | Path, image: np.ndarray) -> None:
     """Write a uint8 H×W×3 (or H×W) array as a lossless PNG, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    Image.fromarray(np.ascontiguousarray(image)).save(tmp, format="PNG")
-    tmp.replace(path)
+    picture = Image.fromarray(np.ascontiguousarray(image))
+    atomic_write(Path(path), lambda f: picture.save(f, format="PNG"))

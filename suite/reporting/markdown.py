@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.data.datasets import dataset_order
+from suite.files import atomic_write_text
 from suite.reporting.collect import (
     Group,
     ReportData,
@@ -411,6 +412,4 @@ def write_report(
     """Collect, render and write the report (default ``<results_dir>/report.md``)."""
     data = collect(results_dir, reference_dir, tables, tol, bench_dirs)
     path = Path(out) if out else Path(results_dir) / "report.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_markdown(data))
-    return path
+    return atomic_write_text(path, render_markdown(data))

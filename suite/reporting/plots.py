@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from suite.files import atomic_write
 from suite.reporting.collect import (
     ReportData,
     bench_hardware,
@@ -438,17 +439,17 @@ def save_figures(
     figures: Sequence[PlotOut], out_dir: Path, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
     """Write each figure in each format; returns the files written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for f in figures:
         for ext in formats:
-            path = out_dir / f"{f.name}.{ext}"
             # no timestamps and fixed SVG ids: regenerating unchanged results changes no file
             meta = {"Date": None} if ext == "svg" else {"Software": None}
-            with matplotlib.rc_context({"svg.hashsalt": "sr-suite"}):
-                f.figure.savefig(path, dpi=DPI, format=ext, metadata=meta)
-            written.append(path)
+
+            def save(out: IO[bytes], fig: Figure = f.figure, ext: str = ext, meta=meta) -> None:
+                with matplotlib.rc_context({"svg.hashsalt": "sr-suite"}):
+                    fig.savefig(out, dpi=DPI, format=ext, metadata=meta)
+
+            written.append(atomic_write(Path(out_dir) / f"{f.name}.{ext}", save))
     return written
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import math
 import os
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.data.datasets import dataset_order
+from suite.files import atomic_write_text
 from suite.results.records import EvalResult, ImageScore
 
 EVAL_SCHEMA = "sr-suite/eval/1"
@@ -40,22 +42,17 @@ PER_IMAGE_FIELDS = ["model", "dataset", "scale", "name", "psnr", "ssim", "hr_sha
 
 def write_json(path: Path, obj: Any) -> None:
     """Atomic JSON write (indented, keys in insertion order, trailing newline)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=False) + "\n")
-    tmp.replace(path)
+    atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
 
 
 def write_csv(path: Path, rows: Iterable[dict[str, Any]], fields: Sequence[str]) -> None:
     """Atomic CSV write of dict rows (keys outside ``fields`` ignored)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(fields), extrasaction="ignore")
-        w.writeheader()
-        for row in rows:
-            w.writerow(row)
-    tmp.replace(path)
+    buffer = io.StringIO(newline="")
+    w = csv.DictWriter(buffer, fieldnames=list(fields), extrasaction="ignore")
+    w.writeheader()
+    for row in rows:
+        w.writerow(row)
+    atomic_write_text(path, buffer.getvalue())
 
 
 def finite_or_none(x: float | None) -> float | None:
@@ -158,7 +155,7 @@ class PartialLog:
             self.done[row["name"]] = row
             good.append(line)
         if len(good) != len(lines):
-            path.write_text("\n".join(good) + "\n")
+            atomic_write_text(path, "\n".join(good) + "\n")
 
     def append(self, row: ImageScore) -> None:
         """Record one finished image (fsynced, so a crash right after keeps it)."""
@@ -253,7 +250,7 @@ def write_diagnosis(folder: Path, result: dict[str, Any], markdown: str) -> tupl
     """Write a diagnosis as JSON and as its rendered markdown; returns both paths."""
     js, md = diagnosis_paths(folder, result["model"], result["dataset"])
     write_json(js, result)
-    md.write_text(markdown)
+    atomic_write_text(md, markdown)
     return js, md
 
 
@@ -324,6 +321,4 @@ def write_reproduction(
 
 def write_comparison_markdown(folder: Path, text: str) -> Path:
     """``comparison.md`` of a family reproduction (rendered by the reporting layer)."""
-    path = Path(folder) / "comparison.md"
-    path.write_text(text)
-    return path
+    return atomic_write_text(Path(folder) / "comparison.md", text)
