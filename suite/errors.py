@@ -33,3 +33,8 @@ class UnknownNameError(SuiteError, KeyError):
 
 class ReferenceTableError(SuiteError, ValueError):
     """A reference table violates the schema (the message names the file and line)."""
+
+
+class ResultFileError(SuiteError):
+    """A result, baseline or log file that exists but cannot be used (truncated, not JSON, wrong
+    schema); the message names the file."""

@@ -1,13 +1,17 @@
 """The ``suite`` parser and entry point: every command declared the same way, errors as one line.
 
-A :class:`~suite.errors.SuiteError` (bad input: a missing or altered file, an unknown name, a
-wrong scale …) prints ``error: <message>`` and exits 2; finished work is kept on disk.
+Exit codes: 0 success; 1 a verdict that failed (``suite gate`` found a regression); 2 unusable
+input — a :class:`~suite.errors.SuiteError` (a missing or altered file, an unknown name, a wrong
+scale …) prints ``error: <message>``, and argparse rejects bad flags the same way; 3 an internal
+error (a bug: the traceback is printed, please report it); 130 interrupted. Finished work is
+always kept on disk.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 
 from suite import __version__
@@ -81,3 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 130
+    except Exception:  # a bug, not bad input: show it, and never exit like a verdict (1)
+        traceback.print_exc()
+        print(
+            f"internal error in `suite {args.command}` (a bug, not your input): please report "
+            "it with the traceback above; finished work is kept",
+            file=sys.stderr,
+        )
+        return 3
