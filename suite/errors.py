@@ -1,6 +1,14 @@
-"""Errors the suite raises on bad input. Each message names the file involved and the fix."""
+"""Errors the suite raises on bad input, and warnings. Each message names the file involved and
+the fix."""
 
 from __future__ import annotations
+
+import sys
+
+
+def warn(message: str) -> None:
+    """One line on stderr that something was skipped or is only partly trusted, and why."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 class SuiteError(Exception):

@@ -3,8 +3,10 @@
 Composes :mod:`suite.bench.complexity`, :mod:`suite.bench.latency` and
 :mod:`suite.bench.memory` into one JSON-able record, written by ``suite bench`` to
 ``<results>/<model_id>/profile__<device>.json`` next to the accuracy results. Benchmarking never
-downloads: the checkpoint is used when it is already on disk, otherwise the weights are random,
-which changes neither complexity nor timing nor memory (the record says which).
+downloads: the checkpoint is used when it is already on disk (verified, and described under
+``checkpoint``), otherwise the weights are random, which changes neither complexity nor timing
+nor memory (the record says which). Every option is checked before anything runs, so bad input
+is one :class:`~suite.errors.SuiteError`, never a traceback or a file outside the results.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from suite.bench.latency import (
     cast_for_precision,
     measure_latency,
 )
-from suite.bench.memory import cpu_peak_memory, cuda_peak_memory
+from suite.bench.memory import cpu_peak_memory, cuda_peak_memory, is_oom
+from suite.data.datasets import canonical_name
 from suite.errors import SuiteError
 from suite.models.archs import build_arch
 from suite.models.params import CHECKPOINT_EXCLUDED_SUFFIXES, parameter_counts
@@ -69,12 +72,22 @@ NOTES: dict[str, str] = {
         "Random weights (checkpoint not on disk) change neither complexity, nor timing, nor "
         "memory of these architectures; only the accuracy results need the checkpoint."
     ),
+    "checkpoint": (
+        "The weight file used (null with random weights): file, sha256, url and verification: "
+        "'registry' when the zoo's sha256 matched, 'first-seen' when the zoo records none and "
+        "the file matched the first copy the suite used (<cache>/checkpoints/first_seen.json)."
+    ),
 }
 
 
 @dataclass
 class BenchOptions:
-    """What to measure and how; every field has a default suited to ``suite bench MODEL``."""
+    """What to measure and how; every field has a default suited to ``suite bench MODEL``.
+
+    Values are checked on creation (a :class:`SuiteError` naming the flag); ``dataset`` becomes
+    its canonical name, which the result's file name uses. The device is checked by
+    :func:`~suite.bench.environment.resolve_device` when a benchmark starts.
+    """
 
     size: tuple[int, int] = DEFAULT_BENCH_SIZE  # output width, height
     device: str = "cpu"
@@ -92,6 +105,22 @@ class BenchOptions:
     checkpoint_dir: Path | str | None = None
     cache_dir: Path | str | None = None
     data_root: Path | str | None = None
+    allow_modified_data: bool = False  # time a dataset copy that differs from its manifest
+
+    def __post_init__(self) -> None:
+        try:
+            width, height = (int(v) for v in self.size)
+        except (TypeError, ValueError):
+            width = height = 0
+        if width < 1 or height < 1:
+            shown = "x".join(map(str, self.size)) if isinstance(self.size, tuple) else self.size
+            raise SuiteError(f"--size must be WIDTHxHEIGHT with both >= 1, e.g. 1280x720: {shown}")
+        self.size = (width, height)
+        if self.dataset is not None:
+            self.dataset = canonical_name(self.dataset)  # a known set, never a path
+            if not self.latency:
+                raise SuiteError("--dataset sets the latency inputs: drop it or --no-latency")
+        self.latency_settings(self.device)  # checks precision, warm-up, repeats and threads
 
     def latency_settings(self, device: str) -> LatencySettings:
         return LatencySettings(
@@ -145,22 +174,22 @@ def _size_record(job: _Job) -> dict[str, Any]:
     }
 
 
-def _weights(job: _Job) -> tuple[nn.Module, str]:
-    """The model with its checkpoint when on disk (never downloaded), else random weights."""
-    from suite.models.checkpoints import checkpoint_status
-    from suite.models.loading import load_model
+def _weights(job: _Job) -> tuple[nn.Module, str, dict[str, str] | None]:
+    """The model with its verified checkpoint when on disk (never downloaded) and the
+    checkpoint's record, else random weights and None."""
+    from suite.models.checkpoints import checkpoint_record, checkpoint_status, resolve_checkpoint
+    from suite.models.loading import load_weights
 
-    opts = job.opts
-    status = checkpoint_status(job.spec, opts.checkpoint_dir, opts.cache_dir)
+    spec, opts = job.spec, job.opts
+    status = checkpoint_status(spec, opts.checkpoint_dir, opts.cache_dir)
     if status in ("local", "cached"):
-        model = load_model(
-            job.spec, opts.checkpoint_dir, opts.cache_dir, job.device, download=False
-        )
-        return model, "checkpoint"
+        path = resolve_checkpoint(spec, opts.checkpoint_dir, opts.cache_dir, download=False)
+        record = checkpoint_record(spec, path, opts.cache_dir)
+        return load_weights(spec, path, job.device), "checkpoint", record
     model = job.build()
     for p in model.parameters():
         p.requires_grad_(False)
-    return model.to(job.device).eval(), f"random (checkpoint {status})"
+    return model.to(job.device).eval(), f"random (checkpoint {status})", None
 
 
 def _input_range(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
@@ -173,34 +202,44 @@ def _synthetic_input(job: _Job) -> torch.Tensor:
     return _input_range(torch.rand(1, 3, *job.input_hw, generator=gen), job.spec)
 
 
-def _dataset_inputs(job: _Job) -> list[tuple[str, torch.Tensor]]:
-    """LR images of a benchmark set made with the basicsr profile, as CPU tensors."""
+def _dataset_inputs(job: _Job) -> tuple[list[tuple[str, torch.Tensor]], dict[str, Any]]:
+    """LR images of a benchmark set made with the basicsr profile, as CPU tensors, and the
+    set's manifest check (an altered copy is refused unless ``allow_modified_data``)."""
     from suite.data.datasets import require_dataset
+    from suite.data.manifests import check_dataset
     from suite.protocol.pairs import load_pair
     from suite.protocol.pixels import to_tensor
     from suite.protocol.profiles import get_profile
 
     ds = require_dataset(str(job.opts.dataset), job.opts.data_root)
+    manifest = check_dataset(ds, allow_modified=job.opts.allow_modified_data)
     profile = get_profile("basicsr")
     cache = Path(job.opts.cache_dir) if job.opts.cache_dir else None
     out = []
     for name in ds.images:
         pair = load_pair(ds, name, job.scale, profile, cache)
         out.append((name, _input_range(to_tensor(pair.lr, "cpu"), job.spec)))
-    return out
+    return out, manifest.to_dict()
 
 
-def _latency(model: nn.Module, job: _Job) -> dict[str, Any]:
+_Inputs = tuple[list[tuple[str, torch.Tensor]], dict[str, Any]]
+
+
+def _latency_inputs(job: _Job) -> _Inputs:
+    """The named CPU inputs to time and what the record says about them (source, manifest)."""
     if job.opts.dataset:
-        named = _dataset_inputs(job)
+        named, manifest = _dataset_inputs(job)
         source = f"{job.opts.dataset} LR images (basicsr profile)"
-    else:
-        named = [("synthetic", _synthetic_input(job))]
-        source = "uniform random input of size.input"
+        return named, {"input": source, "manifest": manifest}
+    return [("synthetic", _synthetic_input(job))], {"input": "uniform random input of size.input"}
+
+
+def _latency(model: nn.Module, job: _Job, latency_inputs: _Inputs) -> dict[str, Any]:
+    named, about = latency_inputs
     dtype = next(model.parameters()).dtype
     inputs = [(name, x.to(device=job.device, dtype=dtype)) for name, x in named]
     settings = job.opts.latency_settings(job.device)
-    return {**measure_latency(model, inputs, settings), "input": source}
+    return {**measure_latency(model, inputs, settings), **about}
 
 
 def _memory(model: nn.Module, job: _Job) -> dict[str, Any]:
@@ -239,18 +278,41 @@ def benchmark(
         opts = BenchOptions(**{**opts.__dict__, **overrides})
     spec = model if isinstance(model, ModelSpec) else get_spec(model)
     device = str(resolve_device(opts.device))
+    job = _Job(spec, opts, device, _input_hw(spec, opts.size))
+    try:
+        with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore too
+            return _jsonable(_measure(job))
+    except (RuntimeError, MemoryError) as exc:
+        if not is_oom(exc):
+            raise
+        (in_h, in_w), (width, height) = job.input_hw, opts.size
+        raise SuiteError(
+            f"{spec.id} ran out of memory on {device} for a {width}x{height} output (input "
+            f"{in_w}x{in_h}, {opts.precision}); nothing was written for it. Fix: a smaller "
+            "--size, free memory, or another --device."
+        ) from exc
+
+
+def _input_hw(spec: ModelSpec, size: tuple[int, int]) -> tuple[int, int]:
+    """The LR input (H, W) for an output of ``size`` (W, H), or why there is none."""
     try:
         scale = spec.integer_scale  # the 1280×720 convention needs an integer scale
-        input_hw = input_size_for_output(opts.size[0], opts.size[1], scale)
     except ValueError as exc:
         raise SuiteError(f"cannot benchmark {spec.id}: {exc}") from None
-    job = _Job(spec, opts, device, input_hw)
-    with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore's forward too
-        return _jsonable(_measure(job))
+    try:
+        return input_size_for_output(size[0], size[1], scale)
+    except ValueError as exc:
+        raise SuiteError(
+            f"cannot benchmark {spec.id}: {exc}. Fix: a --size of at least {scale}x{scale}, "
+            "e.g. 1280x720."
+        ) from None
 
 
 def _measure(job: _Job) -> dict[str, Any]:
     spec, opts = job.spec, job.opts
+    # Data and checkpoint first: an altered dataset or a bad weight file fails before any counting
+    inputs = _latency_inputs(job) if opts.latency else None
+    loaded = _weights(job) if opts.latency or opts.memory else None
     counts = _macs(job)
     default = DEFAULT_COUNTER if DEFAULT_COUNTER in counts else next(iter(counts))
     result: dict[str, Any] = {
@@ -271,12 +333,12 @@ def _measure(job: _Job) -> dict[str, Any]:
     if opts.flops:
         result["flops"] = {n: None if c.gmacs is None else 2 * c.gmacs for n, c in counts.items()}
         result["flops_unit"] = "G (1e9 floating-point operations = 2 × MACs)"
-    result.update(weights=None, latency_ms=None, latency=None, peak_memory_mb=None)
-    if opts.latency or opts.memory:
-        model, result["weights"] = _weights(job)
+    result.update(weights=None, checkpoint=None, latency_ms=None, latency=None, peak_memory_mb=None)
+    if loaded is not None:
+        model, result["weights"], result["checkpoint"] = loaded
         model = cast_for_precision(model, job.device, opts.precision)
-        if opts.latency:
-            result["latency"] = _latency(model, job)
+        if inputs is not None:
+            result["latency"] = _latency(model, job, inputs)
             result["latency_ms"] = result["latency"]["stats"]
         if opts.memory:
             result["peak_memory_mb"] = _memory(model, job)

@@ -21,6 +21,8 @@ from typing import Any, Protocol
 import torch
 from torch import nn
 
+from suite.errors import SuiteError
+
 __all__ = [
     "PRECISIONS",
     "CpuTimer",
@@ -137,8 +139,18 @@ class LatencySettings:
     threads: int | None = None  # CPU threads; None keeps torch's current setting
 
     def __post_init__(self) -> None:
+        """Refuse settings that would time nothing or fail inside torch, naming each flag."""
+        problems = []
         if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}")
+            problems.append(f"--precision must be one of {', '.join(PRECISIONS)}")
+        if self.warmup < 0:
+            problems.append(f"--warmup must be >= 0 (got {self.warmup})")
+        if self.repeats < 1:
+            problems.append(f"--repeats must be >= 1 (got {self.repeats})")
+        if self.threads is not None and self.threads < 1:
+            problems.append(f"--threads must be >= 1 (got {self.threads}; omit it for torch's own)")
+        if problems:
+            raise SuiteError("; ".join(problems))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,7 +168,7 @@ def backend_settings(settings: LatencySettings) -> Iterator[dict[str, Any]]:
         cudnn.benchmark = settings.cudnn_benchmark
         cudnn.allow_tf32 = settings.tf32
         matmul.allow_tf32 = settings.tf32
-        if settings.threads:
+        if settings.threads is not None:
             torch.set_num_threads(settings.threads)
         yield {
             "cudnn_benchmark": cudnn.benchmark,

@@ -34,7 +34,15 @@ import torch
 from suite import paths
 from suite.errors import SuiteError
 
-__all__ = ["MIB", "cpu_peak_memory", "cuda_peak_memory", "peak_rss_reset", "proc_status_kib"]
+__all__ = [
+    "MIB",
+    "OOM_MESSAGES",
+    "cpu_peak_memory",
+    "cuda_peak_memory",
+    "is_oom",
+    "peak_rss_reset",
+    "proc_status_kib",
+]
 
 MIB = 2**20
 _PROC_STATUS = Path("/proc/self/status")
@@ -50,6 +58,20 @@ CUDA_DEFINITION = (
     "peak_mb = torch.cuda.max_memory_allocated over one forward after reset_peak_memory_stats "
     "(weights + input + activations + output); max_reserved_mb = the caching allocator's peak"
 )
+
+
+# --------------------------------------------------------------------------- out of memory
+
+
+# How running out is worded by the CUDA allocator and by PyTorch's CPU one (c10 alloc_cpu.cpp).
+OOM_MESSAGES = ("out of memory", "defaultcpuallocator: can't allocate memory")
+
+
+def is_oom(exc: BaseException) -> bool:
+    """True for an out-of-memory error: CUDA's, PyTorch's CPU allocator's or Python's own."""
+    if isinstance(exc, MemoryError | getattr(torch.cuda, "OutOfMemoryError", MemoryError)):
+        return True
+    return any(words in str(exc).lower() for words in OOM_MESSAGES)
 
 
 # --------------------------------------------------------------------------- CUDA

@@ -28,8 +28,7 @@ from suite.cli.commands import (
 )
 from suite.cli.commands import eval as eval_
 from suite.cli.commands import list as list_
-from suite.cli.options import warn
-from suite.errors import SuiteError
+from suite.errors import SuiteError, warn
 
 COMMANDS = (
     eval_,

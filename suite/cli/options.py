@@ -7,10 +7,10 @@ Commands pick the groups they need (``add_locations(p, "data", "cache")``, ``add
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
+from suite.errors import warn
 from suite.protocol.profiles import DEFAULT_PROFILE, PROFILES
 from suite.results.compare import Tolerances
 
@@ -54,10 +54,14 @@ def add_run(p: argparse.ArgumentParser) -> None:
     add_device(p)
     p.add_argument("--offline", action="store_true", help="never download (SUITE_OFFLINE=1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_allow_modified_data(p)
+
+
+def add_allow_modified_data(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--allow-modified-data",
         action="store_true",
-        help="score a dataset copy that differs from its manifest (recorded in results)",
+        help="use a dataset copy that differs from its manifest (recorded in results)",
     )
 
 
@@ -123,11 +127,6 @@ def add_bench_dirs(p: argparse.ArgumentParser) -> None:
         help="folder to search for `suite bench` results besides RESULTS_DIR (repeatable; "
         "default: the results root, SUITE_RESULTS_DIR or results/)",
     )
-
-
-def warn(message: str) -> None:
-    """A one-line warning on stderr."""
-    print(f"warning: {message}", file=sys.stderr)
 
 
 def eval_options(args: argparse.Namespace, **overrides: Any):  # -> EvalOptions (lazy import)

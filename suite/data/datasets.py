@@ -52,8 +52,19 @@ def canonical_name(name: str) -> str:
 
 
 def _list_images(folder: Path) -> dict[str, Path]:
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES]
-    return {p.stem: p for p in sorted(files, key=lambda p: p.stem)}
+    """Image files by stem. Broken links are kept (reading them names the problem); two files
+    for one stem (``x.png`` and ``x.bmp``) are refused, since results name images by stem."""
+    by_stem: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir(), key=lambda p: (p.stem, p.name)):
+        if p.suffix.lower() in IMAGE_SUFFIXES and (p.is_file() or p.is_symlink()):  # no folders
+            by_stem.setdefault(p.stem, []).append(p)
+    clashes = [" and ".join(p.name for p in same) for same in by_stem.values() if len(same) > 1]
+    if clashes:
+        raise DatasetError(
+            f"{folder}: two files for one image ({'; '.join(clashes)}); results and manifests "
+            "name images by file stem, so keep one of each and move the other out of the folder"
+        )
+    return {stem: same[0] for stem, same in by_stem.items()}
 
 
 def _candidates(root: Path, name: str) -> list[Path]:

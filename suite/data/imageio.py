@@ -1,16 +1,78 @@
-"""Reading and writing benchmark images as uint8 RGB arrays."""
+"""Reading and writing benchmark images as uint8 RGB arrays.
+
+Every way an image file can be unusable — missing, a dangling symbolic link or a link loop,
+unreadable, corrupt, more than 8 bits per channel — becomes one :class:`DatasetError` that names
+the file and the fix; nothing is skipped or converted silently.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from suite.errors import DatasetError
 from suite.files import atomic_write
 
 IMAGE_SUFFIXES = (".png", ".bmp", ".jpg", ".jpeg", ".tif", ".tiff")
+
+# PIL modes that hold more than 8 bits per channel, and the raw-mode marker of a 16-bit RGB(A)
+# or grey+alpha file that PIL would otherwise quietly decode to 8 bits
+_WIDE_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+_WIDE_RAW = ";16"
+
+
+def unusable_file(path: Path, exc: OSError) -> DatasetError:
+    """The error for a file that cannot be opened: missing, a broken link, unreadable."""
+    if path.is_symlink():
+        target = os.readlink(path)
+        if exc.errno == errno.ELOOP:
+            return DatasetError(
+                f"{path}: symbolic link loop (-> {target}); replace the link with the image "
+                "file or remove it from the set folder"
+            )
+        return DatasetError(
+            f"{path}: dangling symbolic link (-> {target}, which does not exist); fix the link "
+            "or remove it from the set folder"
+        )
+    if isinstance(exc, FileNotFoundError):
+        return DatasetError(f"{path}: image not found; restore it or remove it from the set")
+    return DatasetError(f"{path}: cannot read the file ({exc.strerror}); make it readable")
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The raw bytes of an image file (a :class:`DatasetError` for a missing or broken file)."""
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise unusable_file(path, exc) from None
+
+
+def stat_image(path: str | Path) -> os.stat_result:
+    """``os.stat`` of an image file, following links (a :class:`DatasetError` for a missing
+    file, a dangling link or a link loop)."""
+    path = Path(path)
+    try:
+        return path.stat()
+    except OSError as exc:
+        raise unusable_file(path, exc) from None
+
+
+def _is_wide(im: Image.Image) -> bool:
+    """True for more than 8 bits per channel (16-bit grey, RGB, RGBA; 32-bit int or float)."""
+    raw_modes = [t.args if isinstance(t.args, str) else t.args[0] for t in im.tile if t.args]
+    return im.mode in _WIDE_MODES or any(_WIDE_RAW in str(r) for r in raw_modes)
+
+
+def _undecodable(path: Path, exc: Exception) -> DatasetError:
+    return DatasetError(
+        f"{path}: cannot decode image ({exc}); the file is corrupt or truncated — restore it "
+        "from the original benchmark archive"
+    )
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
@@ -18,23 +80,27 @@ def read_rgb(path: str | Path) -> np.ndarray:
 
     Benchmarks score colour SR models on RGB, so a single-channel file (Set14's ``bridge``) is
     turned into three identical channels rather than scored differently. Alpha is dropped.
+    Images with more than 8 bits per channel are refused (the benchmarks are 8-bit, and
+    dropping bits would score other pixels than the file holds).
     """
     path = Path(path)
     try:
         with Image.open(path) as im:
+            if _is_wide(im):
+                raise DatasetError(
+                    f"{path}: more than 8 bits per channel (a 16-bit or float image); the "
+                    "benchmarks are 8-bit — convert it to 8-bit (e.g. an 8-bit RGB PNG) and rerun"
+                )
             im.load()
-            if im.mode in ("I;16", "I;16B", "I", "F"):
-                raise DatasetError(f"{path}: {im.mode} images are not 8-bit; convert to 8-bit PNG")
             array = np.asarray(
                 im.convert("L") if im.mode in ("1", "L", "LA") else im.convert("RGB")
             )
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: image not found") from None
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise DatasetError(
-            f"{path}: cannot decode image ({exc}); the file is corrupt or truncated — "
-            "restore it from the original benchmark archive"
-        ) from None
+    except OSError as exc:
+        if exc.errno is not None:  # the file system's error, not the decoder's
+            raise unusable_file(path, exc) from None
+        raise _undecodable(path, exc) from None
+    except (SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise _undecodable(path, exc) from None
     if array.ndim == 2:
         array = np.repeat(array[:, :, None], 3, axis=2)
     return np.ascontiguousarray(array, dtype=np.uint8)

@@ -8,6 +8,7 @@ or missing image is named.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ import numpy as np
 
 from suite import paths
 from suite.data.datasets import Dataset, canonical_name
-from suite.data.imageio import read_rgb
+from suite.data.imageio import read_bytes, read_rgb, stat_image
 from suite.errors import DatasetError
 
 
@@ -30,6 +31,7 @@ class ManifestReport:
     modified: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     manifest: str | None = None
+    unreadable: list[str] = field(default_factory=list)  # why each unreadable file failed
 
     def to_dict(self) -> dict:
         return {
@@ -38,6 +40,7 @@ class ManifestReport:
             "modified": self.modified,
             "extra": self.extra,
             "manifest": self.manifest,
+            "unreadable": self.unreadable,
         }
 
     def describe(self) -> str:
@@ -48,6 +51,7 @@ class ManifestReport:
             parts.append(f"differs from manifest: {', '.join(self.modified)}")
         if self.extra:
             parts.append(f"not in manifest: {', '.join(self.extra)}")
+        parts += self.unreadable
         return "; ".join(parts)
 
 
@@ -67,15 +71,42 @@ def _mod12(image: np.ndarray) -> np.ndarray:
     return image[: h - h % 12, : w - w % 12]
 
 
+@dataclass(frozen=True)
+class PixelHashes:
+    """One HR file's decoded shape and the hashes of its pixels, whole and cropped to a
+    multiple of 12."""
+
+    shape: tuple[int, ...]
+    pixels: str
+    pixels_mod12: str
+
+
+def pixel_hashes(path: str | Path) -> PixelHashes:
+    """:class:`PixelHashes` of an image file, decoded once per process and file version.
+
+    Cached per (resolved path, inode, size, modification time): the manifest check, a run's
+    content key and its per-image record ask for the same hashes, and a 100-image set should
+    not be decoded once for each. A file replaced or rewritten has another key and is re-read.
+    """
+    st = stat_image(path)
+    return _pixel_hashes(str(Path(path).resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pixel_hashes(path: str, _inode: int, _size: int, _mtime_ns: int) -> PixelHashes:
+    img = read_rgb(path)
+    return PixelHashes(img.shape, pixels_sha256(img), pixels_sha256(_mod12(img)))
+
+
 def image_record(path: Path) -> dict:
     """Manifest entry for one HR file."""
-    img = read_rgb(path)
+    hashes = pixel_hashes(path)
     return {
         "file": path.name,
-        "sha256": sha256_bytes(path.read_bytes()),
-        "shape": list(img.shape),
-        "pixels_sha256": pixels_sha256(img),
-        "pixels_mod12_sha256": pixels_sha256(_mod12(img)),
+        "sha256": sha256_bytes(read_bytes(path)),
+        "shape": list(hashes.shape),
+        "pixels_sha256": hashes.pixels,
+        "pixels_mod12_sha256": hashes.pixels_mod12,
     }
 
 
@@ -99,11 +130,12 @@ def load_manifest(name: str) -> dict | None:
 
 
 def _matches(entry: dict, path: Path, layout: str) -> bool:
-    if layout == "plain" and sha256_bytes(path.read_bytes()) == entry["sha256"]:
+    if layout == "plain" and sha256_bytes(read_bytes(path)) == entry["sha256"]:
         return True
-    pixels = read_rgb(path)
-    key = "pixels_mod12_sha256" if layout == "basicsr" else "pixels_sha256"
-    return pixels_sha256(pixels) == entry[key]
+    hashes = pixel_hashes(path)
+    if layout == "basicsr":
+        return hashes.pixels_mod12 == entry["pixels_mod12_sha256"]
+    return hashes.pixels == entry["pixels_sha256"]
 
 
 def verify_dataset(ds: Dataset) -> ManifestReport:
@@ -119,8 +151,9 @@ def verify_dataset(ds: Dataset) -> ManifestReport:
         path = ds.images[stem]
         try:
             ok = _matches(expected[stem], path, ds.layout)
-        except DatasetError:
+        except DatasetError as exc:
             ok = False
+            report.unreadable.append(str(exc))
         if not ok:
             report.modified.append(path.name)
     if report.modified or report.extra:

@@ -2,7 +2,8 @@
 distance to the published number — the answer to "why can't I reproduce this paper?".
 
 Inference depends only on the LR (GT crop × resize mode), so the model runs once per LR variant
-and per image; the cheap scoring variants (channel, border, SR rounding) reuse its output.
+and per image; the cheap scoring variants (channel, border, SR rounding) reuse its output. An
+image too small for the widest border, or an output holding NaN/inf, is an error naming the file.
 """
 
 from __future__ import annotations
@@ -127,11 +128,13 @@ def diagnose(
     lr_variants = list(itertools.product(GT_CROPS, LR_MODES))
     bar = tqdm(total=len(lr_variants) * len(ds.images), disable=not opt.progress, leave=False,
                desc=f"diagnose {spec.id} {ds.name}")  # fmt: skip
+    widest = max(border_options(scale))  # so load_pair refuses images too small for any border
     for gt, lr in lr_variants:
-        base = _variant_profile(gt, lr, "y_float", scale, True, scale)
-        for name in ds.images:
+        base = _variant_profile(gt, lr, "y_float", widest, True, scale)
+        for name, path in ds.images.items():
             pair = load_pair(ds, name, scale, base, cache)
-            out = run_model(net, pair.lr, scale, spec.input_range, device)
+            what = f"{spec.id} on {path}"
+            out = run_model(net, pair.lr, scale, spec.input_range, device, what=what)
             for rnd in SR_ROUNDING:
                 sr = quantise(out, rnd)
                 for channel, border in itertools.product(CHANNELS, border_options(scale)):

@@ -10,11 +10,15 @@ from suite.errors import SuiteError
 from suite.models.implicit import ImplicitSR, query
 from suite.protocol.pixels import to_tensor
 
+# how allocators word running out: CUDA, and PyTorch's CPU allocator (c10 alloc_cpu.cpp)
+_OOM_TEXT = ("out of memory", "defaultcpuallocator: can't allocate memory")
+
 
 def is_oom(exc: BaseException) -> bool:
-    """True for CUDA (or CPU allocator) out-of-memory errors."""
+    """True for CUDA or CPU out-of-memory errors (PyTorch's allocators, or Python's own)."""
     oom_type = getattr(torch.cuda, "OutOfMemoryError", ())
-    return isinstance(exc, oom_type) or "out of memory" in str(exc).lower()
+    text = str(exc).lower()
+    return isinstance(exc, (MemoryError, oom_type)) or any(t in text for t in _OOM_TEXT)
 
 
 @torch.inference_mode()
@@ -25,11 +29,14 @@ def run_model(
     input_range: float = 1.0,
     device: torch.device | str = "cpu",
     out_hw: tuple[int, int] | None = None,
+    what: str = "the model",
 ) -> np.ndarray:
     """Super-resolve one uint8 LR image; returns float32 H×W×3 in [0, 1] (clamped, unrounded).
 
     Fixed-scale networks are called directly; arbitrary-scale (implicit) models are queried on
-    the HR grid of size ``out_hw`` (default: ``scale`` × the LR size).
+    the HR grid of size ``out_hw`` (default: ``scale`` × the LR size). ``what`` names the model
+    and image in errors: an output of the wrong size, or holding NaN or infinity (which the
+    clamp would otherwise turn into a plausible-looking score).
     """
     expected = out_hw or (round(lr.shape[0] * scale), round(lr.shape[1] * scale))
     x = to_tensor(lr, device)
@@ -40,7 +47,14 @@ def run_model(
         y = y / input_range
     if tuple(y.shape[-2:]) != tuple(expected):
         raise SuiteError(
-            f"model returned {tuple(y.shape[-2:])} for a {lr.shape[:2]} input at ×{scale:g}, "
+            f"{what} returned {tuple(y.shape[-2:])} for a {lr.shape[:2]} input at ×{scale:g}, "
             f"expected {tuple(expected)}: the checkpoint's scale does not match the model id"
+        )
+    if not bool(torch.isfinite(y).all()):
+        bad = int((~torch.isfinite(y)).sum())
+        raise SuiteError(
+            f"{what}: the output holds NaN or infinite values ({bad} of {y.numel()}), so it has "
+            "no score. The checkpoint is broken (NaN/inf weights) or the model overflows: "
+            "replace the checkpoint with a good copy, or run in fp32 (--device cpu)"
         )
     return y.clamp_(0.0, 1.0).squeeze(0).permute(1, 2, 0).float().cpu().numpy()

@@ -4,6 +4,10 @@ Runs are resumable (each image is logged as it finishes), then joined with the r
 and written as ``results/<family>/``: ``runs/`` (per-run JSON + CSV), ``results.csv`` and
 ``comparison.{csv,json}``; ``suite reproduce`` adds ``comparison.md``, rendered by
 :mod:`suite.reporting.comparison`.
+
+A *partial* run (some images could not be scored) is never counted as complete: it is listed
+in ``skipped`` with the images it lacks, and its cells are not compared (they stay "not
+measured"); its own JSON under ``runs/`` keeps ``partial: true``.
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def reproduce(
     models = family_models(family)
     family = ZOO if family.lower() == ZOO else models[0].family
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
-    results: list[dict[str, Any]] = []
+    measured: list[dict[str, Any]] = []  # complete and partial runs
     skipped: list[dict[str, str]] = []
     present = []
     for name in datasets or list(DATASETS):
@@ -100,16 +104,33 @@ def reproduce(
         run_opt = dataclasses.replace(opt, results_dir=out / "runs")
         for name in present:
             try:
-                results.append(evaluate(spec, name, run_opt))
+                measured.append(evaluate(spec, name, run_opt))
             except SuiteError as exc:  # keep going: other runs are still worth having
                 skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
                 log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
-    results += earlier_runs(out / "runs", results, models, opt.profile)
+    measured += earlier_runs(out / "runs", measured, models, opt.profile)
+    results = [r for r in measured if not r.get("partial")]
+    for r in measured:
+        if r.get("partial"):
+            skipped.append(partial_entry(r))
+            log(f"error {skipped[-1]['what']}: {skipped[-1]['why']}", file=sys.stderr)
     tables = tables or FAMILY_TABLES.get(family)
     cells = compare(results, load_all(), tables, tol, models={m.id for m in models})
     report = ReproduceReport(family, results, cells, skipped, out)
     write_reproduction(report, tol or Tolerances())
     return report
+
+
+def partial_entry(result: dict[str, Any]) -> dict[str, str]:
+    """The ``skipped`` entry of a partial run: what it lacks, and that it was not compared."""
+    failed = result["failed"]
+    total = result["n_images"] + len(failed)
+    return {
+        "what": f"{result['model']} {result['dataset']}",
+        "why": f"partial run, not compared: {len(failed)} of {total} images not scored ("
+        + "; ".join(f["reason"] for f in failed)
+        + ")",
+    }
 
 
 def earlier_runs(

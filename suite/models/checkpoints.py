@@ -2,34 +2,64 @@
 
 A checkpoint is looked for in the user's checkpoint folder, then in the suite cache, and only then
 downloaded from its official URL into the cache. Every file is checked against the sha256 recorded
-in the zoo so that a result can never silently come from the wrong or a damaged weight file.
+in the zoo so that a result can never silently come from the wrong or a damaged weight file. For
+the few zoo entries without a recorded sha256, the first copy the suite uses is trusted and its
+sha256 recorded in ``<cache>/checkpoints/first_seen.json``; every later copy must match it (a
+warning says once per process that such a file is only checked against itself).
+
+Downloads have an overall deadline (:data:`DOWNLOAD_DEADLINE_S`), hold a lock on their target so
+two processes never download the same file at once, remove the ``.part`` files an earlier
+download left behind (killed, crashed) and their own on failure or SIGTERM.
 Loading the verified file into its architecture is :mod:`suite.models.loading`'s job.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import http.client
+import json
 import os
+import signal
 import sys
 import tempfile
+import threading
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tqdm import tqdm
 
 from suite import paths
-from suite.errors import CheckpointError
+from suite.errors import CheckpointError, warn
+from suite.files import atomic_write_text, run_lock
 from suite.models.spec import CheckpointSpec, ModelSpec
 
-__all__ = ["checkpoint_status", "resolve_checkpoint", "sha256_file"]
+__all__ = [
+    "DOWNLOAD_DEADLINE_S",
+    "checkpoint_record",
+    "checkpoint_status",
+    "first_seen_path",
+    "resolve_checkpoint",
+    "sha256_file",
+    "verify_checkpoint",
+]
 
 _CHUNK = 1 << 20
-_TIMEOUT_S = 60.0
+_READ_TIMEOUT_S = 60.0  # longest wait for one socket read (and for connecting)
 _USER_AGENT = "sr-suite (checkpoint download)"
+
+# Longest a whole download may take (read at call time, so tests can lower it). A server that
+# trickles bytes never trips the per-read timeout; this deadline ends it.
+DOWNLOAD_DEADLINE_S = 30 * 60.0
+
+FIRST_SEEN_SCHEMA = "sr-suite/first-seen/1"
+_FIRST_SEEN_LOCK_S = 60.0  # another process only holds the record while adding one entry
 
 # sha256 per (resolved path, mtime_ns, size): repeated resolution of an unchanged file is free.
 _SHA_CACHE: dict[tuple[str, int, int], str] = {}
@@ -113,21 +143,150 @@ def checkpoint_status(
 # --------------------------------------------------------------------------- verification
 
 
-def _verify_local(spec: ModelSpec, path: Path) -> Path:
-    """Return ``path`` if its sha256 matches the zoo's; otherwise explain how to fix it."""
-    expected = spec.checkpoint.sha256 if spec.checkpoint else None
-    if expected is None:
-        return path
-    actual = sha256_file(path)
-    if actual != expected.lower():
+def _wrong_sha_error(spec: ModelSpec, path: Path, expected: str, actual: str) -> CheckpointError:
+    """The file is not the one the zoo names: say how to get the right one."""
+    return CheckpointError(
+        f"checkpoint file {path} for model {spec.id!r} has the wrong sha256 {actual} (the zoo "
+        f"records {expected}): it is corrupt (e.g. an interrupted copy) or a different "
+        f"checkpoint. Fix: delete it and re-download the official file from "
+        f"{require_checkpoint(spec).url} (the suite downloads it again when it is absent and "
+        "downloads are enabled)."
+    )
+
+
+def first_seen_path(cache_dir: Path | str | None = None) -> Path:
+    """The record of first-seen sha256s: ``<cache>/checkpoints/first_seen.json``."""
+    return paths.cache_dir(cache_dir) / "checkpoints" / "first_seen.json"
+
+
+def _first_seen_key(ckpt: CheckpointSpec) -> str:
+    """An entry's key: where the cache keeps the file, ``<subdir>/<filename>``."""
+    return PurePosixPath(ckpt.subdir, ckpt.filename).as_posix()
+
+
+def _entries(data: object) -> dict[str, dict[str, Any]] | None:
+    """The ``checkpoints`` mapping of a first-seen record, or None if ``data`` is not one."""
+    if not isinstance(data, dict) or data.get("schema") != FIRST_SEEN_SCHEMA:
+        return None
+    entries = data.get("checkpoints")
+    if not isinstance(entries, dict):
+        return None
+    valid = all(isinstance(e, dict) and isinstance(e.get("sha256"), str) for e in entries.values())
+    return entries if valid else None
+
+
+def _read_first_seen(record: Path) -> dict[str, dict[str, Any]]:
+    """The entries of the first-seen record (none while it does not exist)."""
+    if not record.is_file():
+        return {}
+    try:
+        entries = _entries(json.loads(record.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        entries, why = None, f"{type(exc).__name__}: {exc}"
+    else:
+        why = f"not a {FIRST_SEEN_SCHEMA} record"
+    if entries is None:
         raise CheckpointError(
-            f"checkpoint file {path} for model {spec.id!r} has the wrong sha256:\n"
-            f"  expected {expected}\n  actual   {actual}\n"
-            "It is corrupt (e.g. an interrupted copy) or a different checkpoint. Fix: delete it "
-            f"and re-download the official file from {spec.checkpoint.url} "
-            "(the suite downloads it again when it is absent and downloads are enabled)."
+            f"cannot read the first-seen checkpoint record {record} ({why}). Fix: restore it, or "
+            "delete it to start afresh (the suite then trusts the next copy it sees of each "
+            "checkpoint without a zoo sha256)."
         )
-    return path
+    return entries
+
+
+def _first_seen_entry(
+    spec: ModelSpec, ckpt: CheckpointSpec, source: str, sha: str, cache_dir: Path | str | None
+) -> dict[str, Any]:
+    """The first-seen entry of ``ckpt``; the first time, ``sha`` (of ``source``) is recorded."""
+    record, key = first_seen_path(cache_dir), _first_seen_key(ckpt)
+    entry = _read_first_seen(record).get(key)
+    if entry is not None:
+        return entry
+    with run_lock(record, timeout_s=_FIRST_SEEN_LOCK_S):
+        entries = _read_first_seen(record)  # another process may have recorded it meanwhile
+        if key not in entries:
+            entries[key] = {
+                "sha256": sha,
+                "file": source,
+                "url": ckpt.url,
+                "model": spec.id,
+                "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+            document = {"schema": FIRST_SEEN_SCHEMA, "checkpoints": entries}
+            atomic_write_text(record, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return entries[key]
+
+
+def _check_first_seen(
+    spec: ModelSpec,
+    ckpt: CheckpointSpec,
+    source: str,
+    sha: str,
+    cache_dir: Path | str | None,
+    what: str | None = None,
+) -> dict[str, Any]:
+    """Record ``sha`` as first seen, or check it against the recorded one; returns the entry.
+
+    ``source`` is where the file lives (recorded), ``what`` how a mismatch names it (default
+    ``source``; a download not yet saved names its URL)."""
+    entry = _first_seen_entry(spec, ckpt, source, sha, cache_dir)
+    if entry["sha256"] != sha:
+        record = first_seen_path(cache_dir)
+        raise CheckpointError(
+            f"checkpoint {what or source} for model {spec.id!r} has sha256 {sha}, but the copy "
+            f"first seen on {entry.get('recorded', '?')} ({entry.get('file', '?')}) had "
+            f"{entry['sha256']} (recorded in {record}); the zoo records no sha256 for this file, "
+            "so every copy must match the first one. Fix: use the official file from "
+            f"{ckpt.url} instead of this copy; if the first copy was the wrong one, delete the "
+            f"entry {_first_seen_key(ckpt)!r} from {record}."
+        )
+    return entry
+
+
+_WARNED: set[str] = set()  # files already announced as unverified in this process
+
+
+def _warn_unverified(path: Path, entry: dict[str, Any]) -> None:
+    """Say once per process and file that it is only checked against its first-seen copy."""
+    if str(path) in _WARNED:
+        return
+    _WARNED.add(str(path))
+    warn(
+        f"unverified checkpoint {path} (first seen sha256 {entry['sha256']} on "
+        f"{entry.get('recorded', '?')}; the zoo records none, so each use is checked against "
+        "that first copy only)"
+    )
+
+
+def verify_checkpoint(spec: ModelSpec, path: Path, cache_dir: Path | str | None = None) -> str:
+    """Check ``path`` against the zoo's sha256 and return "registry"; when the zoo records none,
+    check it against the first copy seen (recording this one if it is the first) and return
+    "first-seen". A mismatch is a :class:`CheckpointError` naming the file and both hashes."""
+    ckpt = require_checkpoint(spec)
+    path = Path(path)
+    actual = sha256_file(path)
+    if ckpt.sha256 is not None:
+        if actual != ckpt.sha256.lower():
+            raise _wrong_sha_error(spec, path, ckpt.sha256, actual)
+        return "registry"
+    _warn_unverified(path, _check_first_seen(spec, ckpt, str(path), actual, cache_dir))
+    return "first-seen"
+
+
+def checkpoint_record(
+    spec: ModelSpec, path: Path, cache_dir: Path | str | None = None
+) -> dict[str, str]:
+    """What a result records about its weight file: ``file``, ``sha256``, ``url`` and
+    ``verification`` ("registry": the zoo's sha256 matched; "first-seen": the zoo records none and
+    the file matched the first copy seen, see :func:`first_seen_path`). It verifies again (the
+    hash is memoised), so a record never describes an unchecked file."""
+    verification = verify_checkpoint(spec, path, cache_dir)
+    return {
+        "file": str(path),
+        "sha256": sha256_file(path),
+        "url": require_checkpoint(spec).url,
+        "verification": verification,
+    }
 
 
 # --------------------------------------------------------------------------- errors
@@ -147,13 +306,13 @@ def _missing_error(
     spec: ModelSpec, ckpt: CheckpointSpec, searched: list[Path], why: str
 ) -> CheckpointError:
     """Not found locally and downloads are disabled: say where to put the file."""
-    where = "\n".join(f"  - {p}" for p in searched)
+    where = ", ".join(str(p) for p in searched)
     subdir = f" (with or without the '{ckpt.subdir}/' subfolder)" if ckpt.subdir else ""
     return CheckpointError(
-        f"checkpoint for model {spec.id!r} not found and cannot be downloaded ({why}). "
-        f"Searched:\n{where}\n"
-        f"Fix: download {ckpt.url} and save it as one of the paths above, or in the folder given "
-        f"by --checkpoint-dir / SUITE_CHECKPOINT_DIR{subdir}; or allow downloads."
+        f"checkpoint for model {spec.id!r} not found and cannot be downloaded ({why}); "
+        f"searched {where}. Fix: download {ckpt.url} and save it as one of those paths, or in "
+        f"the folder given by --checkpoint-dir / SUITE_CHECKPOINT_DIR{subdir}; or allow "
+        "downloads."
     )
 
 
@@ -178,10 +337,26 @@ def _content_length(response: Any) -> int | None:
         return None
 
 
+def _duration(seconds: float) -> str:
+    """``30 min`` or ``0.5 s``."""
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+
+
+def _read_timeout(deadline_s: float) -> float:
+    """How long connecting and each read may wait: ``_READ_TIMEOUT_S``, or less before a
+    shorter deadline."""
+    return min(_READ_TIMEOUT_S, deadline_s)
+
+
 def _stream(
-    response: Any, out: Any, total: int | None, label: str, progress: bool
+    response: Any, out: Any, total: int | None, label: str, progress: bool, deadline_s: float
 ) -> tuple[int, str]:
-    """Copy the body to ``out`` with a progress bar; return (bytes written, sha256 hex)."""
+    """Copy the body to ``out`` with a progress bar; return (bytes written, sha256 hex).
+
+    ``read1`` returns whatever has arrived, so a server trickling bytes is stopped at the
+    deadline, ``deadline_s`` after the start, instead of blocking until a whole chunk has come.
+    """
+    deadline = time.monotonic() + deadline_s
     digest = hashlib.sha256()
     written = 0
     disable = None if progress else True  # None: tqdm shows the bar only on a terminal
@@ -195,7 +370,20 @@ def _stream(
         disable=disable,
         leave=False,
     ) as bar:
-        for chunk in iter(lambda: response.read(_CHUNK), b""):
+        while True:
+            try:
+                chunk = response.read1(_CHUNK)
+            except TimeoutError as exc:  # the socket's read timeout passed without a byte
+                stall = _duration(_read_timeout(deadline_s))
+                raise TimeoutError(f"the server sent nothing for {stall}") from exc
+            if not chunk:
+                break
+            if time.monotonic() >= deadline:
+                got = f"{written} of {total}" if total is not None else f"{written}"
+                raise TimeoutError(
+                    f"not finished within the download deadline of {_duration(deadline_s)} "
+                    f"({got} bytes arrived): the server is too slow or stalled"
+                )
             out.write(chunk)
             digest.update(chunk)
             written += len(chunk)
@@ -213,36 +401,87 @@ def _check_download(ckpt: CheckpointSpec, declared: int | None, written: int, sh
         raise ValueError(f"sha256 mismatch: expected {ckpt.sha256}, got {sha}")
 
 
-def _fetch_to(ckpt: CheckpointSpec, part: Path, progress: bool) -> str:
-    """Download ``ckpt.url`` into ``part`` and verify it; return its sha256."""
+def _fetch_to(ckpt: CheckpointSpec, part: Path, progress: bool, deadline_s: float) -> str:
+    """Download ``ckpt.url`` into ``part`` within ``deadline_s`` and verify it; return its sha256.
+
+    Connecting and each read wait at most :func:`_read_timeout`, the whole body ``deadline_s``.
+    """
     request = urllib.request.Request(ckpt.url, headers={"User-Agent": _USER_AGENT})
-    with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
+    with urllib.request.urlopen(request, timeout=_read_timeout(deadline_s)) as response:
         declared = _content_length(response)
         if declared is not None and ckpt.size is not None and declared != ckpt.size:
             raise ValueError(f"server announces {declared} bytes, the zoo records {ckpt.size}")
         with part.open("wb") as out:
-            written, sha = _stream(response, out, declared, ckpt.filename, progress)
+            written, sha = _stream(response, out, declared, ckpt.filename, progress, deadline_s)
     _check_download(ckpt, declared, written, sha)
     return sha
 
 
-def _download(spec: ModelSpec, ckpt: CheckpointSpec, dest: Path, progress: bool) -> Path:
-    """Download into the cache via a ``.part`` file, verify, then rename atomically."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    part = Path(tmp)
+def _remove_leftover_parts(dest: Path) -> None:
+    """Delete the ``<file>.*.part`` files of downloads of ``dest`` that died (killed, crashed).
+
+    Only called with the lock on ``dest`` held, so no live download is writing one of them.
+    """
+    for stale in dest.parent.glob(f"{glob.escape(dest.name)}.*.part"):
+        stale.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _sigterm_exits() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit(143)`` for the duration, so ``finally`` clauses remove the
+    ``.part`` file and release the lock before the process ends.
+
+    Only in the main thread (where Python runs signal handlers) and only while SIGTERM has its
+    default action: a handler installed by someone else is left alone.
+    """
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
     try:
-        sha = _fetch_to(ckpt, part, progress)
-        part.chmod(0o644)  # mkstemp creates 0600; a cached checkpoint is an ordinary file
-        os.replace(part, dest)
-    except urllib.error.HTTPError as exc:
-        raise _download_error(spec, ckpt.url, dest, f"HTTP {exc.code} {exc.reason}") from exc
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise _download_error(spec, ckpt.url, dest, str(exc) or type(exc).__name__) from exc
+        yield
     finally:
-        part.unlink(missing_ok=True)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _download(
+    spec: ModelSpec, ckpt: CheckpointSpec, dest: Path, progress: bool, cache_dir: Path | str | None
+) -> Path:
+    """Download into the cache via a ``.part`` file, verify, then rename atomically.
+
+    The lock on ``dest`` keeps two processes from downloading the same file at once; holding it,
+    leftovers of dead downloads are removed, and a file another process finished meanwhile is
+    used. A checkpoint without a zoo sha256 must match the first copy seen before it is saved.
+    """
+    deadline_s = DOWNLOAD_DEADLINE_S  # read now: tests lower the module constant
+    with run_lock(dest, timeout_s=deadline_s + _READ_TIMEOUT_S), _sigterm_exits():
+        if dest.is_file():  # downloaded by another process while this one waited for the lock
+            verify_checkpoint(spec, dest, cache_dir)
+            return dest
+        _remove_leftover_parts(dest)
+        fd, tmp = tempfile.mkstemp(prefix=f"{dest.name}.", suffix=".part", dir=dest.parent)
+        os.close(fd)
+        part = Path(tmp)
+        try:
+            sha = _fetch_to(ckpt, part, progress, deadline_s)
+            if ckpt.sha256 is None:
+                what = f"downloaded from {ckpt.url} (not saved)"
+                _check_first_seen(spec, ckpt, str(dest), sha, cache_dir, what)
+            part.chmod(0o644)  # mkstemp creates 0600; a cached checkpoint is an ordinary file
+            os.replace(part, dest)
+        except urllib.error.HTTPError as exc:
+            raise _download_error(spec, ckpt.url, dest, f"HTTP {exc.code} {exc.reason}") from exc
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            raise _download_error(spec, ckpt.url, dest, str(exc) or type(exc).__name__) from exc
+        finally:
+            part.unlink(missing_ok=True)
     _remember_sha(dest, sha)
+    verify_checkpoint(spec, dest, cache_dir)  # free now; warns for a first-seen file
     return dest
 
 
@@ -256,7 +495,8 @@ def resolve_checkpoint(
     download: bool = True,
     progress: bool = True,
 ) -> Path:
-    """Path of a verified checkpoint file for ``spec``: checkpoint dir, cache, then download."""
+    """Path of a verified checkpoint file for ``spec``: checkpoint dir, cache, then download
+    (see :func:`verify_checkpoint` for what "verified" means)."""
     ckpt = require_checkpoint(spec)
     if not ckpt.published:
         raise _unpublished_error(spec, ckpt)
@@ -264,11 +504,12 @@ def resolve_checkpoint(
     cached = _cache_path(ckpt, cache_dir)
     found = _first_existing([*local, cached])
     if found is not None:
-        return _verify_local(spec, found)
+        verify_checkpoint(spec, found, cache_dir)
+        return found
     if not ckpt.direct:
         why = "its official location is a share page, not a file the suite can fetch"
         raise _missing_error(spec, ckpt, [*local, cached], why)
     if not download or paths.offline():
         why = "download=False" if not download else f"{paths.ENV_OFFLINE} is set"
         raise _missing_error(spec, ckpt, [*local, cached], why)
-    return _download(spec, ckpt, cached, progress)
+    return _download(spec, ckpt, cached, progress, cache_dir)

@@ -167,6 +167,30 @@ def _mismatch_error(
     )
 
 
+_MAX_NON_FINITE_LISTED = 5
+
+
+def _non_finite_keys(state: Mapping[str, torch.Tensor]) -> list[str]:
+    """Keys of the floating-point tensors holding a NaN or an infinity."""
+    return [
+        key
+        for key, t in state.items()
+        if (t.is_floating_point() or t.is_complex()) and not bool(torch.isfinite(t).all())
+    ]
+
+
+def _non_finite_error(spec: ModelSpec, path: Path, keys: list[str]) -> CheckpointError:
+    """Weights with NaN or inf would score a meaningless number: refuse them."""
+    more = len(keys) - _MAX_NON_FINITE_LISTED
+    listed = ", ".join(keys[:_MAX_NON_FINITE_LISTED]) + (f" and {more} more" if more > 0 else "")
+    return CheckpointError(
+        f"checkpoint {path} for model {spec.id!r} holds NaN or infinite values in "
+        f"{len(keys)} tensor(s): {listed}. Fix: delete it and get the official file from "
+        f"{require_checkpoint(spec).url} again (if that one is broken too, the authors' upload "
+        "is damaged)."
+    )
+
+
 def _freeze(model: nn.Module) -> nn.Module:
     """Inference mode: eval() and no gradients."""
     for param in model.parameters():
@@ -190,9 +214,12 @@ def load_model(
 
 
 def load_weights(spec: ModelSpec, path: Path, device: str | torch.device = "cpu") -> nn.Module:
-    """Build ``spec``'s architecture and strictly load the (already verified) file ``path``."""
+    """Build ``spec``'s architecture and strictly load the (already verified) file ``path``;
+    weights holding NaN or infinity are refused."""
     model = build_arch(spec.arch, **spec.arch_kwargs)
     state = read_state_dict(path, require_checkpoint(spec))
+    if non_finite := _non_finite_keys(state):
+        raise _non_finite_error(spec, path, non_finite)
     missing, unexpected, shapes = _diff_state(model.state_dict(), state)
     if missing or unexpected or shapes:
         raise _mismatch_error(spec, path, missing, unexpected, shapes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from suite.reporting.format import fmt, fmt_count, fmt_delta, plural, scale_txt, table
-from suite.results.gate import GateCell
+from suite.results.gate import BenchCell, GateCell
 
 NOT_AVAILABLE = "n/a"
 GATE_HEADER = ["model", "dataset", "profile", "status", "PSNR", "base", "Δ", "SSIM", "base", "Δ"]
@@ -130,3 +130,13 @@ def gate_text(cells: list[GateCell]) -> str:
         for c in cells
     ]
     return table(GATE_HEADER, rows, "plain")
+
+
+def bench_gate_text(cells: list[BenchCell]) -> str:
+    """One aligned line per gated benchmark number (#params, a counter's Multi-Adds, latency)."""
+
+    def shown(x: object) -> str | None:
+        return None if x is None else str(x)
+
+    rows = [[c.model, c.key, c.metric, c.status, shown(c.value), shown(c.baseline)] for c in cells]
+    return table(["model", "bench", "metric", "status", "value", "base"], rows, "plain")

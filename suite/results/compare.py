@@ -3,19 +3,53 @@
 A cell is (model, scale, dataset, metric) against one reference row. Status:
 - ``reproduced``: |Δ| ≤ max(half a unit of the printed precision, the reproduce floor);
 - ``close``: |Δ| ≤ the close tolerance;
-- ``deviates``: anything larger (Δ shown);
-- ``not measured``: a published cell for a zoo model with no measurement;
+- ``deviates``: anything larger (Δ shown), or a measurement that is no finite number (NaN,
+  null: Δ left empty, the note says so);
+- ``not measured``: a published cell for a zoo model with no measurement, or with only a
+  *partial* one (images that could not be scored; the note names them, the mean is not shown);
 - ``not published``: a measurement with no published value in that source.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import math
+from dataclasses import asdict, astuple, dataclass, fields
 from typing import Any
 
+from suite.errors import SuiteError
 from suite.results.reference import ReferenceRow
 
 METRICS = ("psnr", "ssim")
+
+
+def is_finite_number(x: object) -> bool:
+    """True for an int or float that is neither NaN nor ±inf (bools and strings are not)."""
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def failed_images(result: dict[str, Any]) -> str:
+    """The images a partial result could not score (its ``failed`` list), as one short list."""
+    failed = result.get("failed")
+    items = failed if isinstance(failed, list) else [failed] if failed else []
+    names = [str(f.get("name", f)) if isinstance(f, dict) else str(f) for f in items]
+    more = f" and {len(names) - 8} more" if len(names) > 8 else ""
+    return ", ".join(names[:8]) + more if names else "images not named"
+
+
+def partial_note(result: dict[str, Any]) -> str:
+    """What a partial result lacks ("" for a complete one): its mean misses those images, so it
+    is compared with nothing."""
+    if result.get("partial") or result.get("failed"):
+        return f"partial result, not compared; not scored: {failed_images(result)}"
+    return ""
+
+
+def check_tolerance(name: str, value: object) -> float:
+    """``value`` when it is a finite number ≥ 0; a SuiteError naming ``name`` otherwise (a NaN
+    tolerance makes every comparison false, a negative one fails everything)."""
+    if not (is_finite_number(value) and value >= 0):  # type: ignore[operator]
+        raise SuiteError(f"tolerance {name} must be a finite number >= 0, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -26,6 +60,10 @@ class Tolerances:
     ssim_floor: float = 0.0002
     psnr_close: float = 0.05
     ssim_close: float = 0.001
+
+    def __post_init__(self) -> None:
+        for f, value in zip(fields(self), astuple(self), strict=True):
+            check_tolerance(f"--{f.name.replace('_', '-')}", value)
 
     def floor(self, metric: str) -> float:
         return self.psnr_floor if metric == "psnr" else self.ssim_floor
@@ -97,13 +135,17 @@ def compare(
         res = measured.get((ref.model_id, ref.dataset))
         for metric in METRICS:
             published, dp = _published(ref, metric)
-            value = res[metric] if res else None
-            if published is None and value is None:
+            note = partial_note(res) if res else ""
+            value = res[metric] if res and not note else None
+            if published is None and value is None and not note:
                 continue
-            if res is None:
+            if res is None or note:
                 status, delta = "not measured", None
             elif published is None:
                 status, delta = "not published", None
+            elif not is_finite_number(value):
+                status, delta = "deviates", None
+                note = f"measured {metric} is {value!r}, not a finite number"
             else:
                 status = classify(value, published, dp, metric, tol)
                 delta = value - published
@@ -122,6 +164,7 @@ def compare(
                     method=ref.method,
                     profile=res["profile"] if res else None,
                     decimals=dp if published is not None else None,
+                    note=note,
                 )
             )
     source_tables = sorted({r.table for r in refs})
@@ -167,7 +210,7 @@ def explain_rounding(cells: list[Cell]) -> None:
         if key not in precise or c.decimals > (precise[key].decimals or 0):
             precise[key] = c
     for c in cells:
-        if c.status not in ("close", "deviates") or c.decimals is None:
+        if c.status not in ("close", "deviates") or c.decimals is None or c.delta is None:
             continue
         ref = precise.get((c.model, c.dataset, c.metric))
         if ref is None or ref.published is None or (ref.decimals or 0) <= c.decimals:

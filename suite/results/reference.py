@@ -5,11 +5,17 @@ Schema (one row per method × scale × dataset; empty cells are missing values):
 training_data, source_note``. ``table`` names the source within the paper (e.g. "Table 1",
 "README SISR-1", "Weights/record.txt"); ``model_id`` links a row to the zoo (empty when the
 method has no checkpoint here).
+
+Tables are UTF-8 (a byte-order mark is tolerated). A table that breaks the schema in any way — an
+empty file, another header, a row with fewer or more fields than the header, a byte that is not
+UTF-8, a value out of range — raises :class:`~suite.errors.ReferenceTableError` naming the file
+and line: a published number is never guessed.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -101,10 +107,19 @@ _RANGES = {
 }
 
 
-def _row(raw: dict[str, str], where: str, file: str) -> ReferenceRow:
-    missing = [c for c in COLUMNS if c not in raw]
-    if missing:
-        raise ReferenceTableError(f"{where}: missing columns {missing}")
+def _row(raw: dict[str | None, str | list[str] | None], where: str, file: str) -> ReferenceRow:
+    if None in raw:  # csv.DictReader files fields beyond the header under None
+        extra = len(raw[None] or [])
+        raise ReferenceTableError(
+            f"{where}: {len(COLUMNS) + extra} fields, the header has {len(COLUMNS)}; quote "
+            "values that contain commas"
+        )
+    short = [c for c in COLUMNS if raw.get(c) is None]
+    if short:
+        raise ReferenceTableError(
+            f"{where}: {len(COLUMNS) - len(short)} fields, the header has {len(COLUMNS)} "
+            f"(no {', '.join(short)}); give every column, empty for a missing value"
+        )
     nums = {c: _num(raw[c], where, c) for c in _RANGES}
     for col, (lo, hi) in _RANGES.items():
         x = nums[col]
@@ -138,28 +153,56 @@ def _row(raw: dict[str, str], where: str, file: str) -> ReferenceRow:
     )
 
 
+def _text(path: Path) -> str:
+    """The table's text; ReferenceTableError naming the file (and line) when it is unreadable,
+    not UTF-8 or empty."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReferenceTableError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReferenceTableError(
+            f"{path}:{line}: byte 0x{data[exc.start]:02x} is not UTF-8; save the table as UTF-8"
+        ) from None
+    if not text.strip():
+        raise ReferenceTableError(f"{path}:1: empty file; the first line must be the header")
+    return text
+
+
 def load_table(path: Path) -> list[ReferenceRow]:
     """Read and validate one CSV; duplicate (paper, table, method, scale, dataset) is an error."""
     rows: list[ReferenceRow] = []
     seen: dict[tuple, int] = {}
-    with Path(path).open(newline="") as f:
-        reader = csv.DictReader(f)
+    reader = csv.DictReader(io.StringIO(_text(path), newline=""), strict=True)
+    try:
         if reader.fieldnames != COLUMNS:
-            raise ReferenceTableError(f"{path}: header must be {','.join(COLUMNS)}")
-        for lineno, raw in enumerate(reader, start=2):
-            where = f"{Path(path).name}:{lineno}"
+            raise ReferenceTableError(f"{path}:1: header must be {','.join(COLUMNS)}")
+        for raw in reader:
+            where = f"{path}:{reader.line_num}"
             row = _row(raw, where, Path(path).name)
             if row.key in seen:
                 raise ReferenceTableError(f"{where}: duplicate of line {seen[row.key]} {row.key}")
-            seen[row.key] = lineno
+            seen[row.key] = reader.line_num
             rows.append(row)
+    except csv.Error as exc:
+        line = reader.reader.line_num  # DictReader.line_num lags behind a failed row
+        raise ReferenceTableError(f"{path}:{line}: not valid CSV ({exc})") from None
     return rows
 
 
 def load_all(directory: Path | None = None) -> list[ReferenceRow]:
-    """Every reference table in the folder."""
+    """Every reference table in the folder (ReferenceTableError when it holds none)."""
     directory = Path(directory) if directory else default_dir()
+    tables = sorted(directory.glob("*.csv")) if directory.is_dir() else []
+    if not tables:
+        raise ReferenceTableError(
+            f"{directory}: no reference tables (*.csv) there; pass the folder that holds them "
+            "(--reference), or leave it out for the shipped ones"
+        )
     out: list[ReferenceRow] = []
-    for path in sorted(directory.glob("*.csv")):
+    for path in tables:
         out.extend(load_table(path))
     return out

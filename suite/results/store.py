@@ -11,7 +11,12 @@ Layout (``<results>`` is ``--results-dir``, ``SUITE_RESULTS_DIR`` or ``results/`
 - ``<results>/<family>/`` — a reproduction: ``runs/`` (evaluations as above), ``results.csv``,
   ``comparison.{csv,json}`` (and ``comparison.md``, rendered by the reporting layer).
 
-Writes are atomic (a temporary file renamed into place); readers skip what is not theirs.
+Every name that becomes part of a path (model id, run or dataset name, profile, benchmark
+variant) must be one plain file-name component (:func:`safe_name`), so nothing is ever written
+outside the results folder. Writes are atomic (a temporary file renamed into place). Readers skip
+what is not theirs; a file of theirs that cannot be read (truncated, not JSON, missing fields) is
+skipped with a warning naming it, or, when the caller named that very file, raises
+:class:`~suite.errors.ResultFileError`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from suite.data.datasets import dataset_order
+from suite.errors import ResultFileError, SuiteError, warn
 from suite.files import atomic_write_text
 from suite.results.records import EvalResult, ImageScore
 
@@ -35,6 +41,39 @@ BENCH_SCHEMA = "sr-suite/profile/1"  # the name predates the `suite bench` comma
 BENCH_GLOB = "profile__*.json"
 DEFAULT_BENCH_SIZE = (1280, 720)  # output width × height, the efficient-SR papers' convention
 PER_IMAGE_FIELDS = ["model", "dataset", "scale", "name", "psnr", "ssim", "hr_shape", "lr_shape"]
+PARTIAL_DIR = "partial"  # <results>/<model>/partial/: per-image logs of runs in progress
+RERUN = "rerun the command that wrote it (with --force), or remove it"
+
+
+# --------------------------------------------------------------------------- names
+
+
+def _unsafe(name: object) -> str | None:
+    """Why ``name`` is not one plain file-name component, or None when it is."""
+    if not isinstance(name, str) or not name:
+        return "it is empty"
+    if ".." in name or name == ".":
+        return "it contains '..' or is '.'"
+    for char, label in (("/", "'/'"), ("\\", "'\\'"), ("\0", "a NUL byte")):
+        if char in name:
+            return f"it contains {label}"
+    return None
+
+
+def safe_name(name: str, what: str) -> str:
+    """``name`` itself when it is one plain file-name component; a SuiteError otherwise.
+
+    Results paths are built from names (model ids, run and dataset names, profiles, benchmark
+    variants); ``../../x``, ``a/b``, ``/abs`` or ``""`` would put a file outside the results
+    folder (or nowhere), so they are refused before anything is written.
+    """
+    why = _unsafe(name)
+    if why:
+        raise SuiteError(
+            f"{what} {name!r} cannot name a file in the results folder: {why}; use a plain "
+            "name without '/', '\\', '..' or NUL (e.g. Set5)"
+        )
+    return name
 
 
 # --------------------------------------------------------------------------- writing
@@ -64,18 +103,28 @@ def finite_or_none(x: float | None) -> float | None:
 
 
 def run_stem(run: str, profile: str) -> str:
-    """File stem of an evaluation: ``<run>__<profile>``."""
-    return f"{run}__{profile}"
+    """File stem of an evaluation: ``<run>__<profile>`` (both plain names)."""
+    return f"{safe_name(run, 'run name')}__{safe_name(profile, 'profile name')}"
 
 
 def result_json(results_dir: Path, model_id: str, run: str, profile: str) -> Path:
     """The finished evaluation's JSON (its per-image CSV sits beside it)."""
-    return results_dir / model_id / f"{run_stem(run, profile)}.json"
+    return Path(results_dir) / safe_name(model_id, "model id") / f"{run_stem(run, profile)}.json"
 
 
 def partial_log(results_dir: Path, model_id: str, run: str, profile: str) -> Path:
     """The per-image log of an evaluation in progress."""
-    return results_dir / model_id / "partial" / f"{run_stem(run, profile)}.jsonl"
+    model_dir = Path(results_dir) / safe_name(model_id, "model id")
+    return model_dir / PARTIAL_DIR / f"{run_stem(run, profile)}.jsonl"
+
+
+def _write_per_image_csv(path: Path, result: EvalResult) -> None:
+    """``<stem>.csv`` beside an evaluation's JSON: one row per image."""
+    rows = [
+        {**r, "model": result["model"], "dataset": result["dataset"], "scale": result["scale"]}
+        for r in result["per_image"]
+    ]
+    write_csv(path.with_suffix(".csv"), rows, PER_IMAGE_FIELDS)
 
 
 def write_result(result: EvalResult, results_dir: Path) -> Path:
@@ -84,41 +133,131 @@ def write_result(result: EvalResult, results_dir: Path) -> Path:
         results_dir, result["model"], result.get("run_name", result["dataset"]), result["profile"]
     )
     write_json(path, result)
-    rows = [
-        {**r, "model": result["model"], "dataset": result["dataset"], "scale": result["scale"]}
-        for r in result["per_image"]
-    ]
-    write_csv(path.with_suffix(".csv"), rows, PER_IMAGE_FIELDS)
+    _write_per_image_csv(path, result)
     return path
 
 
+def _parse_json(path: Path) -> tuple[Any, str | None]:
+    """(the parsed file, None), or (None, why it cannot be read)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8")), None
+    except FileNotFoundError:
+        return None, "no such file"
+    except IsADirectoryError:
+        return None, "a folder, not a file"
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON, truncated? ({exc.msg}: line {exc.lineno} column {exc.colno})"
+
+
+def read_json(path: Path, fix: str = RERUN) -> Any:
+    """A JSON file the caller named; ResultFileError naming it (and ``fix``) when unreadable."""
+    obj, why = _parse_json(path)
+    if why:
+        raise ResultFileError(f"{path}: {why}; {fix}")
+    return obj
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+# key -> (check, what it must be); NaN metrics pass here: they are the gate's and reports' to show
+_EVAL_FIELDS: dict[str, tuple[Any, str]] = {
+    "model": (lambda x: isinstance(x, str) and x, "a model id"),
+    "dataset": (lambda x: isinstance(x, str) and x, "a dataset name"),
+    "profile": (lambda x: isinstance(x, str) and x, "a profile name"),
+    "scale": (_is_number, "a number"),
+    "psnr": (lambda x: x is None or _is_number(x), "a number or null"),
+    "ssim": (lambda x: x is None or _is_number(x), "a number or null"),
+    "n_images": (lambda x: isinstance(x, int) and not isinstance(x, bool), "an integer"),
+    "per_image": (
+        lambda x: isinstance(x, list) and all(isinstance(r, dict) for r in x),
+        "a list of objects",
+    ),
+}
+
+
+def result_problem(obj: Any) -> str | None:
+    """What makes ``obj`` unusable as an evaluation result (``sr-suite/eval/1``), or None."""
+    if not isinstance(obj, dict):
+        return "not a JSON object"
+    if obj.get("schema") != EVAL_SCHEMA:
+        return f"schema is {obj.get('schema')!r}, not {EVAL_SCHEMA!r}"
+    for key, (ok, what) in _EVAL_FIELDS.items():
+        if key not in obj:
+            return f"no {key!r}"
+        if not ok(obj[key]):
+            return f"{key!r} is {obj[key]!r}, not {what}"
+    return None
+
+
 def load_result(path: Path) -> EvalResult:
-    """One evaluation JSON."""
-    return json.loads(Path(path).read_text())
+    """One evaluation JSON; ResultFileError naming it when it is unreadable or not a result."""
+    obj = read_json(path)
+    why = result_problem(obj)
+    if why:
+        raise ResultFileError(f"{path}: {why}; {RERUN}")
+    return obj
+
+
+def load_finished(path: Path) -> EvalResult | None:
+    """The finished evaluation stored at ``path``, or None when it must be computed (again).
+
+    None when the file is missing, and when it exists but cannot be used (truncated, not JSON,
+    not an object, another schema): a one-line warning names it, and the new run overwrites it.
+    When the JSON is good but its per-image CSV is missing (a process killed between the two
+    writes), the CSV is rewritten from the JSON.
+    """
+    path = Path(path)
+    if not path.exists():
+        return None
+    obj, why = _parse_json(path)
+    why = why or result_problem(obj)
+    if why:
+        warn(f"{path}: {why}; it will be recomputed and overwritten")
+        return None
+    if not path.with_suffix(".csv").exists():
+        _write_per_image_csv(path, obj)
+    return obj
+
+
+def _is_partial_log(root: Path, path: Path) -> bool:
+    """True for files in a run's own ``<model>/partial/`` folder below ``root``."""
+    return path.parent.name == PARTIAL_DIR and path.parent != root
 
 
 def iter_results(results_dir: Path) -> list[EvalResult]:
-    """Every evaluation JSON below a folder (partial logs and other JSON files skipped)."""
+    """Every evaluation JSON below a folder.
+
+    Other JSON files (benchmarks, comparisons, baselines, diagnoses) and the runs' own
+    ``partial/`` logs are skipped; so is a file that cannot be read or is a broken evaluation
+    (truncated, not JSON, missing fields), with a warning naming it.
+    """
+    root = Path(results_dir)
     out = []
-    for p in sorted(Path(results_dir).rglob("*.json")):
-        if "partial" in p.parts:
+    for p in sorted(root.rglob("*.json")):
+        if _is_partial_log(root, p) or p.match(BENCH_GLOB):
             continue
-        try:
-            obj = json.loads(p.read_text())
-        except (OSError, json.JSONDecodeError):
+        obj, why = _parse_json(p)
+        if why is None and not (isinstance(obj, dict) and obj.get("schema") == EVAL_SCHEMA):
+            continue  # another kind of file
+        why = why or result_problem(obj)
+        if why:
+            warn(f"skipping {p}: {why}")
             continue
-        if isinstance(obj, dict) and obj.get("schema") == EVAL_SCHEMA:
-            out.append(obj)
+        out.append(obj)
     return out
 
 
 def latest_results(results_dir: Path) -> list[EvalResult]:
     """Evaluations below a folder, the newest per (model, dataset, profile), in paper order."""
     latest: dict[tuple[str, str, str], EvalResult] = {}
-    for r in iter_results(results_dir):
-        key = (r["model"], r["dataset"], r["profile"])
-        if key not in latest or r.get("timestamp", "") >= latest[key].get("timestamp", ""):
-            latest[key] = r
+    for r in sorted(iter_results(results_dir), key=lambda r: str(r.get("timestamp", ""))):
+        latest[(r["model"], r["dataset"], r["profile"])] = r  # the newest comes last
     return sorted(latest.values(), key=lambda r: (r["model"], dataset_order(r["dataset"])))
 
 
@@ -136,15 +275,13 @@ class PartialLog:
             self._load(path)
 
     def _load(self, path: Path) -> None:
-        lines = path.read_text().splitlines()
-        if not lines:
-            return
         try:
-            header = json.loads(lines[0])
-        except json.JSONDecodeError:
-            return
-        if header.get("key") != self.key:
-            path.unlink()  # a different checkpoint/profile/data: nothing reusable
+            lines = path.read_text(encoding="utf-8").splitlines()
+            header = json.loads(lines[0]) if lines else None
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            header = None
+        if not isinstance(header, dict) or header.get("key") != self.key:
+            path.unlink()  # another checkpoint/profile/data, or unreadable: nothing reusable
             return
         good = lines[:1]
         for line in lines[1:]:
@@ -152,6 +289,8 @@ class PartialLog:
                 row = json.loads(line)
             except json.JSONDecodeError:
                 break  # a line cut off by a crash: everything before it is good
+            if not isinstance(row, dict) or not isinstance(row.get("name"), str):
+                break
             self.done[row["name"]] = row
             good.append(line)
         if len(good) != len(lines):
@@ -197,14 +336,14 @@ def bench_path(
     Suffixes (``__fp16``, ``__Set5``, ``__640x360``) keep a run with other settings from
     overwriting the canonical 1280×720 fp32 benchmark.
     """
-    parts = ["profile", device_type]
+    parts = ["profile", safe_name(device_type, "device")]
     if precision != "fp32":
-        parts.append(precision)
+        parts.append(safe_name(precision, "precision"))
     if dataset:
-        parts.append(dataset)
+        parts.append(safe_name(dataset, "benchmark dataset"))
     if tuple(size) != DEFAULT_BENCH_SIZE:
-        parts.append(f"{size[0]}x{size[1]}")
-    return Path(results_dir) / model_id / ("__".join(parts) + ".json")
+        parts.append(f"{int(size[0])}x{int(size[1])}")
+    return Path(results_dir) / safe_name(model_id, "model id") / ("__".join(parts) + ".json")
 
 
 def load_bench_results(*dirs: Path) -> list[dict[str, Any]]:
@@ -212,17 +351,19 @@ def load_bench_results(*dirs: Path) -> list[dict[str, Any]]:
 
     Each gets ``model`` (else the parent folder's name), ``device``, ``variant`` (the file name's
     suffixes for non-default settings such as ``fp16``, ``Set5`` or ``640x360``; "" for the
-    canonical 1280×720 fp32 run) and ``key`` (device and variant). Unreadable files are
-    skipped: benchmarks are optional extras, never required.
+    canonical 1280×720 fp32 run) and ``key`` (device and variant). A file that cannot be read
+    (truncated, not a JSON object) is skipped with a warning naming it.
     """
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for d in dirs:
         for path in sorted(Path(d).rglob(BENCH_GLOB)):
-            try:
-                obj = json.loads(path.read_text())
-            except (OSError, json.JSONDecodeError):
-                continue
-            if not isinstance(obj, dict):
+            obj, why = _parse_json(path)
+            if why is None and not isinstance(obj, dict):
+                why = "not a JSON object"
+            elif why is None and not isinstance(obj.get("model", ""), str):
+                why = f"'model' is {obj['model']!r}, not a model id"
+            if why:
+                warn(f"skipping {path}: {why}")
                 continue
             parts = path.stem.split("__")[1:]
             obj = {
@@ -242,7 +383,7 @@ def load_bench_results(*dirs: Path) -> list[dict[str, Any]]:
 
 def diagnosis_paths(folder: Path, model: str, dataset: str) -> tuple[Path, Path]:
     """``<folder>/diagnosis_<model>_<dataset>.json`` and its markdown twin."""
-    stem = f"diagnosis_{model}_{dataset}"
+    stem = f"diagnosis_{safe_name(model, 'model id')}_{safe_name(dataset, 'dataset name')}"
     return Path(folder) / f"{stem}.json", Path(folder) / f"{stem}.md"
 
 
@@ -256,18 +397,22 @@ def write_diagnosis(folder: Path, result: dict[str, Any], markdown: str) -> tupl
 
 def read_diagnoses(folder: Path) -> list[tuple[str, str | Any]]:
     """``diagnosis*.md`` files (their text) and ``diagnosis*.json`` files without a markdown twin
-    (their parsed content), by file name; unreadable JSON is skipped."""
+    (their parsed content), by file name; an unreadable file is skipped with a warning."""
     folder = Path(folder)
     out: list[tuple[str, str | Any]] = []
     md_stems = {p.stem for p in folder.glob("diagnosis*.md")}
     for path in sorted(folder.glob("diagnosis*")):
         if path.suffix == ".md":
-            out.append((path.name, path.read_text()))
-        elif path.suffix == ".json" and path.stem not in md_stems:
             try:
-                out.append((path.name, json.loads(path.read_text())))
-            except (OSError, json.JSONDecodeError):
-                continue
+                out.append((path.name, path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                warn(f"skipping {path}: cannot be read ({exc})")
+        elif path.suffix == ".json" and path.stem not in md_stems:
+            obj, why = _parse_json(path)
+            if why:
+                warn(f"skipping {path}: {why}")
+            else:
+                out.append((path.name, obj))
     return out
 
 

@@ -18,6 +18,7 @@ from suite.bench.latency import (
     summarize,
     time_calls,
 )
+from suite.errors import SuiteError
 
 
 class FakeClock:
@@ -178,5 +179,14 @@ def test_backend_settings_are_fixed_and_restored() -> None:
 def test_precision_casts_weights_and_is_validated() -> None:
     model = cast_for_precision(nn.Conv2d(3, 3, 1), "cpu", "bf16")
     assert model.weight.dtype == torch.bfloat16
-    with pytest.raises(ValueError):
+    with pytest.raises(SuiteError, match="--precision must be one of"):
         LatencySettings(precision="int8")
+
+
+def test_settings_name_every_bad_flag_at_once() -> None:
+    with pytest.raises(SuiteError) as info:
+        LatencySettings(warmup=-1, repeats=0, threads=0)
+    assert str(info.value) == (
+        "--warmup must be >= 0 (got -1); --repeats must be >= 1 (got 0); "
+        "--threads must be >= 1 (got 0; omit it for torch's own)"
+    )

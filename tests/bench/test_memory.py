@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 import pytest
+import torch
 
-from suite.bench.memory import MIB, cpu_peak_memory, cuda_peak_memory, proc_status_kib
+from suite.bench.memory import MIB, cpu_peak_memory, cuda_peak_memory, is_oom, proc_status_kib
 from suite.errors import SuiteError
 
 # One EIMN stage of 8 channels: builds in milliseconds, yet a 128×128 forward allocates a few MiB.
@@ -84,3 +85,16 @@ def test_cuda_peak_memory_resets_then_reads_after_one_forward() -> None:
     assert mem["peak_mb"] == mem["max_allocated_mb"] == 4.0
     assert mem["max_reserved_mb"] == 8.0
     assert mem["forward_peak_mb"] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("exc", "oom"),
+    [
+        (torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), True),
+        (RuntimeError("[enforce fail] DefaultCPUAllocator: can't allocate memory: 8 GB"), True),
+        (MemoryError(), True),
+        (RuntimeError("Given groups=1, weight of size [4, 3, 3, 3], expected input"), False),
+    ],
+)
+def test_is_oom(exc: BaseException, oom: bool) -> None:
+    assert is_oom(exc) is oom

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from suite.bench import benchmark as benchmark_module
 from suite.bench.benchmark import BenchOptions, result_path
 from suite.bench.counters import COUNTERS
 from suite.cli import build_parser, main
 from suite.cli.commands import bench as bench_command
+from suite.models import zoo
 from suite.reporting.console import bench_text
 
 # One thread: on a busy 2-core machine, two OpenMP threads can make a 16×16 forward 50× slower.
@@ -27,13 +29,14 @@ def no_checkpoints(monkeypatch, tmp_path: Path) -> list[str]:
     return ["--checkpoint-dir", str(empty), "--cache-dir", str(empty)]
 
 
+@pytest.mark.slow  # a fresh process measures CPU memory
 def test_profile_json_has_every_key(capsys, tmp_path: Path, no_checkpoints: list[str]) -> None:
     results = tmp_path / "results"
     argv = ["bench", "EIMN_A_x4", *FAST, "--json", "--results-dir", str(results)]
     assert main([*argv, *no_checkpoints]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["params"] == 880_870 and out["checkpoint_params"] is None
-    assert out["weights"].startswith("random")
+    assert out["weights"].startswith("random") and out["checkpoint"] is None
     assert set(out["macs"]) == {*COUNTERS, "default"} and out["macs"]["default"] == "ntire"
     assert all(isinstance(out["macs"][c], float) for c in COUNTERS)
     assert out["size"]["input"] == {"height": 16, "width": 16}
@@ -111,3 +114,72 @@ def test_bench_needs_a_model_or_all(capsys) -> None:
     for bad in (["--size", "big"], ["--counters", "nope"]):
         with pytest.raises(SystemExit):
             main(["bench", "EIMN_A_x4", *bad])
+
+
+@pytest.mark.shared
+def test_checkpoint_on_disk_is_verified_and_recorded(
+    capsys, tmp_path: Path, shared_checkpoints: Path
+) -> None:
+    ckpt = zoo.get_spec("IMDN_x4").checkpoint
+    source = shared_checkpoints / ckpt.subdir
+    argv = ["bench", "IMDN_x4", "--no-latency", "--no-write", "--json", "--counters", "ntire"]
+    argv += ["--checkpoint-dir", str(shared_checkpoints), "--cache-dir", str(tmp_path)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(benchmark_module, "_memory", lambda model, job: None)
+        assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["weights"] == "checkpoint"
+    assert out["checkpoint"] == {
+        "file": str(source / ckpt.filename),
+        "sha256": ckpt.sha256,
+        "url": ckpt.url,
+        "verification": "registry",
+    }
+
+
+def test_dataset_name_is_canonical_in_the_record_and_file_name() -> None:
+    opts = BenchOptions(dataset="set5")
+    assert opts.dataset == "Set5"
+    assert result_path(Path("r"), "M", opts).name == "profile__cpu__Set5.json"
+
+
+@pytest.fixture
+def three_models(monkeypatch) -> list[str]:
+    """`--all` runs over three small models only."""
+    ids = ["IMDN_x2", "IMDN_x3", "IMDN_x4"]
+    specs = {i: zoo.get_spec(i) for i in ids}
+    monkeypatch.setattr(zoo, "model_specs", lambda: dict(specs))
+    return ids
+
+
+def test_all_keeps_going_and_names_the_failures(
+    capsys, tmp_path: Path, no_checkpoints: list[str], three_models: list[str]
+) -> None:
+    results = tmp_path / "results"
+    argv = ["bench", "--all", "--size", "3x3", "--no-latency", "--no-memory", "--counters", "ntire"]
+    assert main([*argv, "--results-dir", str(results), *no_checkpoints]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("error: cannot benchmark IMDN_x4: output 3×3 is smaller")
+    assert err[-1].startswith("error: 1 of 3 models failed: IMDN_x4 (")
+    assert "Traceback" not in "\n".join(err)
+    written = sorted(p.parent.name for p in results.rglob("profile__*.json"))
+    assert written == ["IMDN_x2", "IMDN_x3"]
+
+
+def test_all_reports_an_internal_error_as_exit_3(
+    monkeypatch, capsys, three_models: list[str]
+) -> None:
+    def fake(spec, opts):
+        if spec.id == "IMDN_x3":
+            raise ZeroDivisionError("a bug")
+        return {"model": spec.id}
+
+    monkeypatch.setattr(benchmark_module, "benchmark", fake)
+    assert main(["bench", "--all", "--no-write", "--json"]) == 3
+    captured = capsys.readouterr()
+    assert [json.loads(line)["model"] for line in captured.out.splitlines()] == [
+        "IMDN_x2",
+        "IMDN_x4",
+    ]
+    assert "Traceback" in captured.err and "ZeroDivisionError: a bug" in captured.err
+    assert "error: 1 of 3 models failed: IMDN_x3" in captured.err

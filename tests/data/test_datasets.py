@@ -44,3 +44,23 @@ def test_absent_set_says_where_it_looked(tmp_path: Path) -> None:
     assert datasets.find_dataset("Set5", tmp_path) is None
     with pytest.raises(DatasetError, match=f"dataset Set5 not found \\(looked in {tmp_path}"):
         datasets.require_dataset("Set5", tmp_path)
+
+
+def test_two_files_for_one_image_are_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "Set5"
+    folder.mkdir()
+    for name in ("x.png", "x.bmp", "y.png", "y.JPG", "z.png"):
+        Image.fromarray(np.zeros((24, 24, 3), np.uint8)).save(folder / name, format="PNG")
+    with pytest.raises(DatasetError, match=r"two files for one image \(x\.bmp and x\.png; "
+                       r"y\.JPG and y\.png\)"):  # fmt: skip
+        datasets.find_dataset("Set5", tmp_path)
+
+
+def test_broken_links_are_kept_to_be_named_and_folders_ignored(tmp_path: Path) -> None:
+    folder = tmp_path / "Set5"
+    folder.mkdir()
+    Image.fromarray(np.zeros((24, 24, 3), np.uint8)).save(folder / "a.png")
+    (folder / "b.png").symlink_to(tmp_path / "gone.png")
+    (folder / "c.png").mkdir()  # a folder is not an image
+    ds = datasets.find_dataset("Set5", tmp_path)
+    assert ds is not None and list(ds.images) == ["a", "b"]

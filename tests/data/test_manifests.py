@@ -58,3 +58,30 @@ def test_shipped_manifests_verify_the_shared_sets(shared_datasets: Path) -> None
     for name in ("Set5", "Set14", "B100", "Urban100"):
         ds = datasets.find_dataset(name, shared_datasets)
         assert manifests.verify_dataset(ds).status == "verified", name
+
+
+def test_pixel_hashes_decode_each_file_version_once(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, folder = env
+    decoded = []
+    read = manifests.read_rgb
+    monkeypatch.setattr(manifests, "read_rgb", lambda p: decoded.append(p) or read(p))
+    path = folder.parent / "fresh.png"  # never hashed before
+    path.write_bytes((folder / "im0.png").read_bytes())
+    first = manifests.pixel_hashes(path)
+    assert manifests.pixel_hashes(path) == first and len(decoded) == 1
+    assert first.pixels == manifests.pixels_sha256(read(path))
+    img = np.asarray(Image.open(path))
+    Image.fromarray(np.roll(img, 1, axis=0)).save(path)  # rewritten: a new version
+    assert manifests.pixel_hashes(path).pixels != first.pixels and len(decoded) == 2
+
+
+def test_an_unreadable_image_says_why(env) -> None:
+    _, opts, folder = env
+    (folder / "im2.png").write_bytes(b"not a png")
+    report = manifests.verify_dataset(datasets.find_dataset("Set5", opts.data_root))
+    assert report.modified == ["im2.png"]
+    assert (
+        report.unreadable == [report.unreadable[0]]
+        and "im2.png: cannot decode" in (report.unreadable[0])
+    )
+    assert "im2.png: cannot decode" in report.describe()

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
+from PIL import Image
+from support.images import smooth_pattern
 from support.tiny import make_env
 
-from suite.errors import ScaleError
-from suite.evaluation.runner import evaluate
+from suite.errors import DatasetError, ScaleError
+from suite.evaluation.runner import MAX_SCALE, evaluate, target_scale
 from suite.models.archs import register_arch
 from suite.models.implicit import ImplicitSR
 from suite.protocol.pairs import lr_shape
@@ -86,3 +89,24 @@ def test_fixed_model_rejects_other_scale(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(ScaleError, match=r"fixed ×2 model"):
         evaluate(spec, "Set5", replace(opts, scale=3))
     assert evaluate(spec, "Set5", replace(opts, scale=2))["scale"] == 2
+
+
+@pytest.mark.parametrize("scale", [float("nan"), float("inf"), -float("inf"), 0, -2, 1, 1e9, 33])
+def test_unusable_scales_are_refused_before_any_work(implicit, scale: float) -> None:
+    spec, opts = implicit
+    expected = re.escape(f"--scale {scale:g} is not a usable scale: give a finite number")
+    with pytest.raises(ScaleError, match=f"^{expected} greater than 1 and at most 32"):
+        evaluate(spec, "Set5", replace(opts, scale=scale))
+    assert not Path(opts.results_dir).exists()
+
+
+def test_the_largest_scale_runs(implicit) -> None:
+    spec, opts = implicit
+    assert target_scale(spec, MAX_SCALE) == MAX_SCALE == 32
+    with pytest.raises(DatasetError, match=r"no image of Set5 .* could be scored: .*im0\.png is"):
+        evaluate(spec, "Set5", replace(opts, scale=MAX_SCALE, allow_modified_data=True))
+    folder = Path(opts.data_root) / "Set5"
+    Image.fromarray(smooth_pattern(120, 100)).save(folder / "big.png")  # 96×96 after the crop
+    r = evaluate(spec, "Set5", replace(opts, scale=MAX_SCALE, allow_modified_data=True))
+    assert r["partial"] and r["n_images"] == 1 and r["per_image"][0]["lr_shape"] == [3, 3, 3]
+    assert "im0.png is 62×50 px: cropped to 0×0 (a multiple of 96)" in r["failed"][0]["reason"]

@@ -69,3 +69,27 @@ def test_comparison_includes_runs_made_separately(
         (spec.id, "Set5"),
         (spec.id, "Urban100"),
     }
+
+
+def test_a_partial_run_is_listed_not_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec, opts, folder = make_env(tmp_path, monkeypatch)
+    (folder / "im0.png").write_bytes(b"not an image")
+    refs = [ReferenceRow("P", "T1", "UP", spec.id, 2, "Set5", 30.0, 0.9, None, None, "", "s")]
+    monkeypatch.setattr(rep, "model_specs", lambda: {spec.id: spec})
+    monkeypatch.setattr(rep, "load_all", lambda: refs)
+    logged: list[str] = []
+    opts = opts.__class__(**{**opts.__dict__, "allow_modified_data": True})
+    for _ in range(2):  # measured now, then found again among the earlier runs
+        report = rep.reproduce(
+            "TEST", ["Set5"], opts, out_dir=tmp_path / "fam", log=lambda m, **_: logged.append(m)
+        )
+        assert report.results == []
+        (entry,) = [s for s in report.skipped if s["what"] == f"{spec.id} Set5"]
+        assert entry["why"].startswith("partial run, not compared: 1 of 4 images not scored (")
+        assert "im0.png: cannot decode" in entry["why"]
+        assert {c.status for c in report.cells} == {"not measured"}
+    assert any("partial run" in m for m in logged)
+    stored = json.loads((tmp_path / "fam" / "runs" / spec.id / "Set5__basicsr.json").read_text())
+    assert stored["partial"] is True

@@ -1,23 +1,29 @@
 """The evaluation runner end to end on a tiny synthetic model and dataset.
 
-Covers result files and keys, resuming after an interruption, out-of-memory handling, and the
-runner's refusal of missing, altered or corrupt images (the manifests' own tests are in
-tests/data/).
+Covers result files and keys, resuming after an interruption, out-of-memory handling, the
+runner's refusal of missing or altered images (the manifests' own tests are in tests/data/),
+reuse by content, partial runs, non-finite output and the run lock. Every bad input through the
+command line is in test_faults.py; several processes at once in test_concurrency.py.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
-from support.tiny import Upsampler, make_env
+from support.tiny import CPU_OOM, Upsampler, identity_checkpoint, make_env, tiny_spec
 
+from suite.data.imageio import read_rgb
+from suite.data.manifests import pixel_hashes, pixels_sha256
 from suite.errors import DatasetError, SuiteError
-from suite.evaluation.runner import EvalOptions, evaluate
+from suite.evaluation.runner import EvalOptions, evaluate, result_file
+from suite.files import run_lock
 
 
 @pytest.fixture
@@ -124,18 +130,36 @@ def test_missing_image_and_missing_dataset(env) -> None:
         evaluate(spec, "Set14", opts)
 
 
-def test_corrupt_image_is_named(env) -> None:
+def test_corrupt_image_makes_a_partial_result(env) -> None:
     spec, opts, folder = env
     (folder / "im0.png").write_bytes(b"\x89PNG\r\n\x1a\n garbage")
-    allowed = EvalOptions(**{**opts.__dict__, "allow_modified_data": True})
+    allowed = replace(opts, allow_modified_data=True)
+    r = evaluate(spec, "Set5", allowed)
+    assert r["partial"] is True and r["n_images"] == 3
+    assert [p["name"] for p in r["per_image"]] == ["im1", "im2", "im3"]
+    (failed,) = r["failed"]
+    assert failed["name"] == "im0" and failed["file"] == str(folder / "im0.png")
+    assert "im0.png: cannot decode" in failed["reason"]
+    assert r["psnr"] == pytest.approx(np.mean([p["psnr"] for p in r["per_image"]]))
+    stored = json.loads((opts.results_dir / "UP_x2" / "Set5__basicsr.json").read_text())
+    assert stored["partial"] is True and stored["failed"] == r["failed"]
+    calls = Upsampler.calls
+    assert evaluate(spec, "Set5", allowed)["partial"]  # a partial result is never reused
+    assert Upsampler.calls == calls + 3
     with pytest.raises(DatasetError, match=r"im0\.png: cannot decode"):
-        evaluate(spec, "Set5", allowed)
+        evaluate(spec, "Set5", replace(allowed, strict=True))
+
+
+def test_a_set_with_no_scorable_image_is_an_error(env) -> None:
+    spec, opts, folder = env
+    for f in folder.iterdir():
+        f.write_bytes(b"not an image")
+    with pytest.raises(DatasetError, match=r"no image of Set5 .* could be scored: .*im0\.png"):
+        evaluate(spec, "Set5", replace(opts, allow_modified_data=True))
 
 
 def test_wrong_scale_checkpoint_is_reported(env) -> None:
     spec, opts, _ = env
-    from dataclasses import replace
-
     wrong = replace(spec, id="UP_x3", scale=3)  # an ×2 network under an ×3 id
     with pytest.raises(SuiteError, match="scale"):
         evaluate(wrong, "Set5", opts)
@@ -148,3 +172,112 @@ def test_no_write_leaves_no_files(env) -> None:
     calls = Upsampler.calls
     evaluate(spec, "Set5", EvalOptions(**{**opts.__dict__, "write": False}))
     assert Upsampler.calls == 2 * calls  # nothing cached between runs that do not write
+
+
+# --------------------------------------------------------------------------- reuse by content
+
+
+def _repaint(path: Path) -> None:
+    """Replace an image by one of the same size with other pixels."""
+    img = np.asarray(Image.open(path))
+    Image.fromarray(np.roll(img, 5, axis=1)).save(path)
+
+
+@pytest.mark.parametrize("manifest", ["none", "allow-modified"])
+def test_a_replaced_image_is_scored_again(env, monkeypatch, manifest: str) -> None:
+    spec, opts, folder = env
+    if manifest == "none":  # a set without manifest: nothing else would notice
+        monkeypatch.setenv("SUITE_MANIFEST_DIR", str(folder.parent / "no-manifests"))
+    opts = replace(opts, allow_modified_data=True)
+    first = evaluate(spec, "Set5", opts)
+    _repaint(folder / "im1.png")
+    calls = Upsampler.calls
+    second = evaluate(spec, "Set5", opts)
+    assert Upsampler.calls == calls + 4  # not the old number
+    before, after = (next(p for p in r["per_image"] if p["name"] == "im1") for r in (first, second))
+    assert before["hr_sha256"] != after["hr_sha256"] and before["psnr"] != after["psnr"]
+    fresh = evaluate(spec, "Set5", replace(opts, force=True, write=False))
+    assert second["psnr"] == fresh["psnr"]
+
+
+def test_results_record_the_pixels_they_come_from(env) -> None:
+    spec, opts, folder = env
+    r = evaluate(spec, "Set5", opts)
+    for row in r["per_image"]:
+        assert row["hr_sha256"] == pixel_hashes(folder / f"{row['name']}.png").pixels
+        assert r["run_key"]["images"][row["name"]] == row["hr_sha256"]
+        (lr_file,) = Path(opts.cache_dir or os.environ["SUITE_CACHE_DIR"]).rglob(
+            f"{row['name']}.*.png"
+        )
+        assert row["lr_sha256"] == pixels_sha256(read_rgb(lr_file))
+        assert lr_file.name.endswith(f".{row['lr_sha256'][:16]}.png")
+    csv_header = (opts.results_dir / "UP_x2" / "Set5__basicsr.csv").read_text().splitlines()[0]
+    assert "name" in csv_header
+
+
+def test_a_damaged_stored_result_is_recomputed(env, capsys) -> None:
+    spec, opts, _ = env
+    evaluate(spec, "Set5", opts)
+    final = opts.results_dir / "UP_x2" / "Set5__basicsr.json"
+    final.write_text(final.read_text()[:100])  # truncated
+    calls = Upsampler.calls
+    r = evaluate(spec, "Set5", opts)
+    assert Upsampler.calls == calls + 4 and json.loads(final.read_text())["psnr"] == r["psnr"]
+    assert str(final) in capsys.readouterr().err
+
+
+def test_an_image_changed_during_the_run_is_not_scored(env, monkeypatch) -> None:
+    spec, opts, folder = env
+    from suite.evaluation import runner
+
+    plan = runner.plan_run
+
+    def plan_then_change(*args, **kwargs):
+        run = plan(*args, **kwargs)
+        _repaint(folder / "im2.png")  # after the key was computed, before scoring
+        return run
+
+    monkeypatch.setattr(runner, "plan_run", plan_then_change)
+    r = evaluate(spec, "Set5", replace(opts, allow_modified_data=True))
+    assert r["partial"] and r["failed"][0]["name"] == "im2"
+    assert "changed while the run was going" in r["failed"][0]["reason"]
+
+
+# --------------------------------------------------------------------------- wrong numbers
+
+
+def test_non_finite_output_is_an_error_not_a_score(env, tmp_path: Path) -> None:
+    _, opts, folder = env
+    ckpt = tmp_path / "overflow" / "up_x2.pth"
+    identity_checkpoint(ckpt, gain=3e38, bias=3e38)  # finite weights, infinite output
+    with pytest.raises(SuiteError) as err:
+        evaluate(tiny_spec(ckpt), "Set5", replace(opts, checkpoint_dir=ckpt.parent))
+    msg = str(err.value)
+    assert msg.startswith(f"UP_x2 (up_x2.pth) on {folder / 'im0.png'}: the output holds NaN")
+    assert "replace the checkpoint" in msg
+    assert not (opts.results_dir / "UP_x2" / "Set5__basicsr.json").exists()
+
+
+def test_cpu_out_of_memory_keeps_work(env) -> None:
+    spec, opts, _ = env
+    Upsampler.fail_on, Upsampler.failure = 3, RuntimeError
+    Upsampler.failure_text = CPU_OOM
+    with pytest.raises(SuiteError, match=r"out of memory .* on cpu\. Images already scored \(2\)"):
+        evaluate(spec, "Set5", opts)
+    Upsampler.fail_on = None
+    evaluate(spec, "Set5", opts)
+    assert Upsampler.calls == 3 + 2  # resumed: only the two images not yet scored
+
+
+# --------------------------------------------------------------------------- one process per run
+
+
+def test_the_lock_is_per_run(env) -> None:
+    spec, opts, _ = env
+    held = result_file(spec, "Set5", opts)
+    assert held == opts.results_dir / "UP_x2" / "Set5__basicsr.json"
+    with run_lock(held):  # another process computing the basicsr run…
+        r = evaluate(spec, "Set5", replace(opts, profile="matlab"))  # …does not hold this one up
+    assert r["profile"] == "matlab"
+    with run_lock(held, timeout_s=0):  # and the run released its own lock
+        pass

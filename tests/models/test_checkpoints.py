@@ -1,12 +1,18 @@
 """Checkpoint resolution, download and verification (suite.models.checkpoints).
 
 Downloads are served by a local HTTP server on 127.0.0.1 (``server`` fixture); nothing here
-touches the network. Reading and strict loading are in test_loading.py.
+touches the network. Reading and strict loading are in test_loading.py; the table of failure
+cases (bad files, downloads, registrations) is test_faults.py.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import signal
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,8 +21,16 @@ from support.http import WeightServer
 from support.weights import FILENAME, SUBDIR, save, tiny_spec, tiny_state, write
 
 from suite.errors import CheckpointError
+from suite.files import run_lock
 from suite.models import checkpoints
-from suite.models.checkpoints import checkpoint_status, resolve_checkpoint, sha256_file
+from suite.models.checkpoints import (
+    checkpoint_record,
+    checkpoint_status,
+    first_seen_path,
+    resolve_checkpoint,
+    sha256_file,
+    verify_checkpoint,
+)
 from suite.models.spec import CheckpointSpec
 from suite.models.zoo import get_spec, model_specs
 
@@ -30,7 +44,10 @@ def payload(tmp_path: Path) -> bytes:
 
 
 def _files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+    """Files below ``root`` except lock files (a download leaves its lock file, released)."""
+    if not root.exists():
+        return []
+    return [p for p in root.rglob("*") if p.is_file() and p.suffix != ".lock"]
 
 
 # --------------------------------------------------------------------------- resolution
@@ -80,33 +97,6 @@ def test_download_verifies_and_caches(tmp_path: Path, payload: bytes, server: We
     assert sha256_file(path) == spec.checkpoint.sha256
     assert resolve_checkpoint(spec, cache_dir=cache, progress=False) == path
     assert server.requests == 1
-
-
-@pytest.mark.parametrize(
-    ("mode", "fragment"), [("corrupt", "sha256"), ("cutoff", "cut off"), ("404", "HTTP 404")]
-)
-def test_failed_download_leaves_nothing(
-    tmp_path: Path, payload: bytes, server: WeightServer, mode: str, fragment: str
-) -> None:
-    server.body, server.mode = payload, mode
-    cache = tmp_path / "cache"
-    with pytest.raises(CheckpointError) as info:
-        resolve_checkpoint(tiny_spec(server.url, payload), cache_dir=cache, progress=False)
-    message = str(info.value)
-    assert server.url in message
-    assert fragment in message
-    assert "Fix" in message
-    assert _files(cache) == []
-
-
-def test_download_size_disagreeing_with_zoo(
-    tmp_path: Path, payload: bytes, server: WeightServer
-) -> None:
-    server.body = payload
-    spec = tiny_spec(server.url, payload, size=len(payload) + 1)
-    with pytest.raises(CheckpointError, match="zoo records"):
-        resolve_checkpoint(spec, cache_dir=tmp_path / "cache", progress=False)
-    assert _files(tmp_path / "cache") == []
 
 
 def test_offline_names_url_and_paths(
@@ -177,6 +167,198 @@ def test_sha_is_memoised(tmp_path: Path, payload: bytes, monkeypatch: pytest.Mon
     write(path, payload + b"x")  # size changes: the digest must be recomputed
     assert sha256_file(path) == hashlib.sha256(payload + b"x").hexdigest()
     assert len(calls) == 2
+
+
+# --------------------------------------------------------------------------- first seen
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget which files were announced as unverified earlier in this process."""
+    monkeypatch.setattr(checkpoints, "_WARNED", set())
+
+
+def _flipped(data: bytes) -> bytes:
+    return data[:-1] + bytes([data[-1] ^ 1])
+
+
+def rewrite(path: Path, data: bytes) -> None:
+    """Replace a file's bytes as a user would, later: its mtime moves on (hashes are memoised
+    per path, mtime and size, and two writes within one clock tick could share an mtime)."""
+    mtime = path.stat().st_mtime_ns
+    path.write_bytes(data)
+    os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+
+
+@pytest.mark.usefixtures("fresh_warnings")
+def test_first_download_is_recorded_and_announced_once(
+    tmp_path: Path, payload: bytes, server: WeightServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.body = payload
+    cache = tmp_path / "cache"
+    spec = tiny_spec(server.url, None)
+    path = resolve_checkpoint(spec, cache_dir=cache, progress=False)
+    resolve_checkpoint(spec, cache_dir=cache, progress=False)
+    sha = hashlib.sha256(payload).hexdigest()
+    record = json.loads(first_seen_path(cache).read_text())
+    assert record["schema"] == "sr-suite/first-seen/1"
+    entry = record["checkpoints"][f"{SUBDIR}/{FILENAME}"]
+    assert (entry["sha256"], entry["file"], entry["url"]) == (sha, str(path), server.url)
+    assert entry["model"] == "TinyNet-x2" and entry["recorded"]
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == [next(w for w in warnings if w.startswith("warning: unverified"))]
+    assert f"unverified checkpoint {path} (first seen sha256 {sha}" in warnings[0]
+
+
+@pytest.mark.usefixtures("fresh_warnings")
+def test_byte_flipped_download_of_unverified_entry_is_refused(
+    tmp_path: Path, payload: bytes, server: WeightServer
+) -> None:
+    server.body = payload
+    cache = tmp_path / "cache"
+    spec = tiny_spec(server.url, None)
+    resolve_checkpoint(spec, cache_dir=cache, progress=False).unlink()
+    server.mode = "corrupt"
+    with pytest.raises(CheckpointError) as info:
+        resolve_checkpoint(spec, cache_dir=cache, progress=False)
+    message = str(info.value)
+    assert server.url in message and str(first_seen_path(cache)) in message
+    assert hashlib.sha256(payload).hexdigest() in message
+    assert "Fix" in message
+    assert _files(cache) == [first_seen_path(cache)]  # the flipped copy was never saved
+
+
+@pytest.mark.usefixtures("fresh_warnings")
+def test_local_copy_unlike_the_first_seen_is_refused(tmp_path: Path, payload: bytes) -> None:
+    ckdir, cache = tmp_path / "ck", tmp_path / "cache"
+    path = write(ckdir / FILENAME, payload)
+    spec = tiny_spec("http://127.0.0.1:9/unused", None)
+    assert resolve_checkpoint(spec, checkpoint_dir=ckdir, cache_dir=cache) == path
+    rewrite(path, _flipped(payload))
+    with pytest.raises(CheckpointError) as info:
+        resolve_checkpoint(spec, checkpoint_dir=ckdir, cache_dir=cache)
+    message = str(info.value)
+    assert str(path) in message and "first" in message
+    assert hashlib.sha256(payload).hexdigest() in message
+    assert hashlib.sha256(_flipped(payload)).hexdigest() in message
+    assert f"delete the entry '{SUBDIR}/{FILENAME}'" in message
+
+
+@pytest.mark.parametrize("text", ["{not json", "[]", '{"schema": "other", "checkpoints": {}}'])
+def test_unreadable_first_seen_record(tmp_path: Path, payload: bytes, text: str) -> None:
+    cache = tmp_path / "cache"
+    write(first_seen_path(cache), text.encode())
+    write(tmp_path / "ck" / FILENAME, payload)
+    spec = tiny_spec("http://127.0.0.1:9/unused", None)
+    with pytest.raises(CheckpointError, match="first-seen checkpoint record") as info:
+        resolve_checkpoint(spec, checkpoint_dir=tmp_path / "ck", cache_dir=cache)
+    assert str(first_seen_path(cache)) in str(info.value) and "delete it" in str(info.value)
+
+
+@pytest.mark.usefixtures("fresh_warnings")
+def test_checkpoint_record_says_how_the_file_was_verified(tmp_path: Path, payload: bytes) -> None:
+    path = write(tmp_path / "ck" / FILENAME, payload)
+    sha = hashlib.sha256(payload).hexdigest()
+    url = "http://127.0.0.1:9/unused"
+    for spec, verification in [
+        (tiny_spec(url, payload), "registry"),
+        (tiny_spec(url, None), "first-seen"),
+    ]:
+        assert checkpoint_record(spec, path, tmp_path / "cache") == {
+            "file": str(path),
+            "sha256": sha,
+            "url": url,
+            "verification": verification,
+        }
+    with pytest.raises(CheckpointError, match="wrong sha256"):
+        checkpoint_record(tiny_spec(url, b"other bytes"), path, tmp_path / "cache")
+
+
+def test_zoo_sha_never_touches_the_first_seen_record(tmp_path: Path, payload: bytes) -> None:
+    path = write(tmp_path / "ck" / FILENAME, payload)
+    assert verify_checkpoint(tiny_spec("u", payload), path, tmp_path / "cache") == "registry"
+    assert not first_seen_path(tmp_path / "cache").exists()
+
+
+# --------------------------------------------------------------------------- slow servers
+
+
+@pytest.fixture
+def short_deadline(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setattr(checkpoints, "DOWNLOAD_DEADLINE_S", 0.4)
+    return 0.4
+
+
+@pytest.mark.parametrize(
+    ("mode", "fragment"),
+    [("trickle", "not finished within the download deadline of 0.4 s"), ("stall", "sent nothing")],
+)
+@pytest.mark.usefixtures("short_deadline")
+def test_slow_server_hits_the_deadline(
+    tmp_path: Path, payload: bytes, server: WeightServer, mode: str, fragment: str
+) -> None:
+    server.body, server.mode = payload, mode
+    cache = tmp_path / "cache"
+    start = time.monotonic()
+    with pytest.raises(CheckpointError) as info:
+        resolve_checkpoint(tiny_spec(server.url, payload), cache_dir=cache, progress=False)
+    assert time.monotonic() - start < 5
+    message = str(info.value)
+    assert fragment in message and server.url in message and "Fix" in message
+    assert _files(cache) == []
+
+
+def test_leftover_parts_are_removed_by_the_next_download(
+    tmp_path: Path, payload: bytes, server: WeightServer
+) -> None:
+    server.body = payload
+    folder = tmp_path / "cache" / "checkpoints" / SUBDIR
+    stale = [write(folder / f"{FILENAME}.{tag}.part", b"half") for tag in ("k9x1", "term")]
+    other = write(folder / "other.pth.k9x1.part", b"not ours")
+    path = resolve_checkpoint(tiny_spec(server.url, payload), cache_dir=tmp_path / "cache")
+    assert sorted(_files(folder)) == sorted([path, other])
+    assert not any(p.exists() for p in stale)
+
+
+def test_waits_for_a_concurrent_download_and_uses_its_file(
+    tmp_path: Path, payload: bytes, server: WeightServer
+) -> None:
+    dest = tmp_path / "cache" / "checkpoints" / SUBDIR / FILENAME
+    held, release = threading.Event(), threading.Event()
+
+    def other_process() -> None:
+        with run_lock(dest):
+            held.set()
+            release.wait(5)
+            write(dest, payload)
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    held.wait(5)
+    threading.Timer(0.2, release.set).start()
+    spec = tiny_spec(server.url, payload)
+    assert resolve_checkpoint(spec, cache_dir=tmp_path / "cache", progress=False) == dest
+    thread.join(5)
+    assert server.requests == 0
+
+
+def test_sigterm_removes_the_part_file(
+    tmp_path: Path, payload: bytes, server: WeightServer
+) -> None:
+    sent: list[bool] = []
+
+    def terminate() -> None:  # only while the download turns SIGTERM into SystemExit
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    server.body, server.mode, server.after_first_byte = payload, "trickle", terminate
+    cache = tmp_path / "cache"
+    with pytest.raises(SystemExit) as info:
+        resolve_checkpoint(tiny_spec(server.url, payload), cache_dir=cache, progress=False)
+    assert sent and info.value.code == 128 + signal.SIGTERM
+    assert _files(cache) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 # --------------------------------------------------------------------------- real zoo

@@ -95,3 +95,24 @@ def test_mismatch_listing_is_truncated(tmp_path: Path) -> None:
     assert "unexpected keys (25)" in message
     assert "junk.9" in message and "junk.10" not in message
     assert "15 more" in message
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_non_finite_weights_are_refused(tmp_path: Path, bad: float) -> None:
+    state = tiny_state()
+    for key in ("head.weight", "tail.bias"):
+        state[key].view(-1)[0] = bad
+    ckdir, spec = _place(tmp_path, state)
+    with pytest.raises(CheckpointError, match="NaN or infinite values in 2 tensor") as info:
+        load_model(spec, checkpoint_dir=ckdir, cache_dir=tmp_path / "c")
+    message = str(info.value)
+    assert str(ckdir / FILENAME) in message and "head.weight, tail.bias" in message
+    assert "Fix" in message and "\n" not in message
+
+
+def test_non_finite_listing_is_truncated(tmp_path: Path) -> None:
+    state = {f"junk.{i}": torch.full((2,), float("nan")) for i in range(7)}
+    ckdir, spec = _place(tmp_path, {**tiny_state(), **state})
+    with pytest.raises(CheckpointError) as info:
+        load_model(spec, checkpoint_dir=ckdir, cache_dir=tmp_path / "c")
+    assert "junk.4 and 2 more" in str(info.value) and "junk.5" not in str(info.value)

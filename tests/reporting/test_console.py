@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from suite.reporting.console import bench_text, gate_text
-from suite.results.gate import GateCell
+from suite.reporting.console import bench_gate_text, bench_text, gate_text
+from suite.results.gate import BenchCell, GateCell
 
 SIZE = {
     "input": {"height": 360, "width": 640},
@@ -127,3 +127,15 @@ def test_gate_text() -> None:
         "IMDN_x4    Set14      matlab     missing         –  28.5871                 –  0.78185",
         "RLFN_x2    Set5       basicsr    new       38.0712        –           0.96081        –",
     ]
+
+
+def test_bench_gate_text() -> None:
+    cells = [
+        BenchCell("EIMN_A_x4", "cpu", "params", "ok", 880870, 880870),
+        BenchCell("EIMN_A_x4", "cpu", "macs.ntire", "changed", 47.9, 47.78913),
+        BenchCell("IMDN_x4", "cpu", "latency_median_ms", "missing", None, 980.5),
+    ]
+    lines = bench_gate_text(cells).splitlines()
+    assert lines[0].split() == ["model", "bench", "metric", "status", "value", "base"]
+    assert lines[3].split() == ["EIMN_A_x4", "cpu", "macs.ntire", "changed", "47.9", "47.78913"]
+    assert lines[4].split() == ["IMDN_x4", "cpu", "latency_median_ms", "missing", "–", "980.5"]

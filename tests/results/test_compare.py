@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from suite.errors import SuiteError
 from suite.results.compare import Tolerances, classify, compare, summarize
 from suite.results.reference import ReferenceRow
 
@@ -70,3 +71,33 @@ def test_rounding_gap_inside_the_paper_is_explained() -> None:
     assert "record gives 32.5241" in printed.note and "inside the paper" in printed.note
     precise = next(c for c in cells if c.source == "record" and c.metric == "psnr")
     assert precise.status == "reproduced" and precise.note == ""
+
+
+@pytest.mark.parametrize("value", [float("nan"), -0.01, float("inf"), "0.1", None])
+def test_tolerances_must_be_finite_and_not_negative(value) -> None:
+    with pytest.raises(SuiteError, match="--psnr-close must be a finite number >= 0"):
+        Tolerances(psnr_close=value)
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "note"),
+    [
+        ({"psnr": float("nan")}, "deviates", "measured psnr is nan, not a finite number"),
+        ({"psnr": None}, "deviates", "measured psnr is None, not a finite number"),
+        (
+            {"partial": True, "failed": [{"name": "baby", "reason": "x"}]},
+            "not measured",
+            "partial result, not compared; not scored: baby",
+        ),
+    ],
+    ids=["nan", "null", "partial"],
+)
+def test_untrustworthy_measurements_never_reproduce(change: dict, status: str, note: str) -> None:
+    res = {**_res("A", "Set5", 32.5242, 0.8993), **change}
+    cells = compare([res], [_ref("A", "Set5", 32.52, 0.8993)])
+    psnr = next(c for c in cells if c.metric == "psnr")
+    assert (psnr.status, psnr.delta, psnr.note) == (status, None, note)
+    counts = summarize(cells)["counts"]
+    assert counts.get("reproduced", 0) == (0 if "partial" in change else 1)  # SSIM is fine
+    if "partial" in change:
+        assert all(c.measured is None for c in cells)  # a partial mean is never shown

@@ -129,3 +129,43 @@ def test_rows_linked_to_the_zoo_have_its_scale() -> None:
     for r in load_all():
         if r.model_id in zoo and not zoo[r.model_id].arbitrary_scale:
             assert float(zoo[r.model_id].scale) == r.scale, (r.file, r.model_id)
+
+
+def _table_bytes(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(data)
+    return path
+
+
+HEADER = ",".join(COLUMNS).encode()
+ROW = b'P,T,M,,2,Set5,38.10,0.9610,,,,"here, quoted"'
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", r"broken\.csv:1: empty file"),
+        (b"\n\n", r"broken\.csv:1: empty file"),
+        (HEADER + b"\n" + b"P,T,M,,2,Set5\n", r"broken\.csv:2: 6 fields, the header has 12"),
+        (HEADER + b"\n" + ROW + b",extra\n", r"broken\.csv:2: 13 fields, the header has 12"),
+        (HEADER + b"\n" + ROW + b"\n" + ROW.replace(b"M", b"\xe9") + b"\n", r"broken\.csv:3: byte"),
+        (HEADER + b"\n" + ROW + b"\n" + b'P,"T"x,M\n', r"broken\.csv:3: not valid CSV"),
+        (b"paper,method\nP,M\n", r"broken\.csv:1: header must be"),
+    ],
+    ids=["empty", "blank", "short-row", "extra-field", "not-utf8", "bad-quote", "header"],
+)
+def test_broken_tables_name_file_and_line(tmp_path: Path, data: bytes, message: str) -> None:
+    with pytest.raises(ReferenceTableError, match=message):
+        load_table(_table_bytes(tmp_path, data))
+
+
+def test_byte_order_mark_and_quoted_commas_are_fine(tmp_path: Path) -> None:
+    (row,) = load_table(_table_bytes(tmp_path, b"\xef\xbb\xbf" + HEADER + b"\n" + ROW + b"\n"))
+    assert row.source_note == "here, quoted" and row.psnr == 38.10
+
+
+def test_a_folder_without_tables_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ReferenceTableError, match="no reference tables"):
+        load_all(tmp_path)
+    with pytest.raises(ReferenceTableError, match="no reference tables"):
+        load_all(tmp_path / "typo")

@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import json
 import sys
+import traceback
 
 from suite.bench.counters import COUNTERS
 from suite.cli import options
@@ -25,14 +26,12 @@ DESCRIPTION = (
 
 
 def _size(text: str) -> tuple[int, int]:
-    """``WxH`` → (width, height)."""
+    """``WxH`` → (width, height); the values are checked by BenchOptions."""
     try:
         width, height = (int(v) for v in text.lower().replace("×", "x").split("x"))
     except ValueError:
         msg = f"size must be WIDTHxHEIGHT, e.g. 1280x720: {text!r}"
         raise argparse.ArgumentTypeError(msg) from None
-    if width < 1 or height < 1:
-        raise argparse.ArgumentTypeError(f"size must be positive: {text!r}")
     return width, height
 
 
@@ -53,6 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--warmup", type=int, default=3, help="untimed forward passes first (3)")
     p.add_argument("--precision", choices=("fp32", "fp16", "bf16"), default="fp32")
     p.add_argument("--dataset", help="time the LR images of this set instead (e.g. Set5)")
+    options.add_allow_modified_data(p)
     p.add_argument("--latency", action=argparse.BooleanOptionalAction, default=True, help="time")
     p.add_argument(
         "--memory", action=argparse.BooleanOptionalAction, default=True, help="peak memory"
@@ -85,28 +85,38 @@ def _options(args: argparse.Namespace):  # -> BenchOptions (lazy import: torch)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Benchmark one model (or the zoo), print the result and write it under the results dir."""
+    """Benchmark one model (or the zoo), print the result and write it under the results dir.
+
+    Every flag is checked before the first model runs. With ``--all`` one model's failure does
+    not end the run: the others are benchmarked and written, and the failed ones are named at
+    the end (exit 2, or 3 when one of them was an internal error).
+    """
     from suite import paths
     from suite.bench.benchmark import benchmark, result_path
+    from suite.bench.environment import resolve_device
     from suite.models.zoo import get_spec, model_specs
     from suite.reporting.console import bench_text
     from suite.results.store import write_json
 
     if args.all == bool(args.model):
         raise SuiteError("give either a MODEL id or --all")
-    if args.repeats < 1 or args.warmup < 0:
-        raise SuiteError("--repeats must be >= 1 and --warmup >= 0")
     opts = _options(args)
+    resolve_device(opts.device)
     specs = list(model_specs().values()) if args.all else [get_spec(args.model)]
-    failed = 0
+    failed: list[str] = []
+    internal = False
     for spec in specs:
         try:
             result = benchmark(spec, opts)
-        except (SuiteError, RuntimeError, ValueError) as exc:
+        except Exception as exc:
             if not args.all:
                 raise
-            failed += 1  # one model's failure must not end a zoo-wide run
-            print(f"error: {spec.id}: {exc}", file=sys.stderr)
+            failed.append(spec.id)  # one model's failure must not end a zoo-wide run
+            if not isinstance(exc, SuiteError):
+                internal = True
+                traceback.print_exc()
+            named = str(exc) if spec.id in str(exc) else f"{spec.id}: {exc}"
+            print(f"error: {named}", file=sys.stderr)
             continue
         lines = [json.dumps(result)] if args.json else [bench_text(result)]
         if not args.no_write:
@@ -117,4 +127,11 @@ def run(args: argparse.Namespace) -> int:
         if not args.json and len(specs) > 1:
             lines.append("")  # a blank line between models
         print("\n".join(lines), flush=True)
-    return 1 if failed else 0
+    if failed:
+        print(
+            f"error: {len(failed)} of {len(specs)} models failed: {', '.join(failed)} "
+            "(reasons above; the other results are kept)",
+            file=sys.stderr,
+        )
+        return 3 if internal else 2
+    return 0
