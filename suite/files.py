@@ -24,7 +24,7 @@ from suite.errors import SuiteError
 LOCK_SUFFIX = ".lock"
 
 
-def _writable_folder(path: Path) -> None:
+def writable_folder(path: Path) -> None:
     """Create ``path``'s folder, or say which part of it is in the way."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> Path:
     """Call ``write(file)`` on a fresh temporary file next to ``path``, fsync it, then move it
     into place. On any error the temporary file is removed and ``path`` is left as it was."""
     path = Path(path)
-    _writable_folder(path)
+    writable_folder(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -70,7 +70,7 @@ def run_lock(path: Path, timeout_s: float = -1) -> Iterator[None]:
     """Hold the advisory lock ``<path>.lock`` (waiting for another process to release it;
     ``timeout_s`` ≥ 0 gives up after that long with a clear error)."""
     lock_path = Path(f"{path}{LOCK_SUFFIX}")
-    _writable_folder(lock_path)
+    writable_folder(lock_path)
     lock = FileLock(lock_path, timeout=timeout_s)
     try:
         with lock:

@@ -10,16 +10,6 @@ from suite.errors import SuiteError
 from suite.models.implicit import ImplicitSR, query
 from suite.protocol.pixels import to_tensor
 
-# how allocators word running out: CUDA, and PyTorch's CPU allocator (c10 alloc_cpu.cpp)
-_OOM_TEXT = ("out of memory", "defaultcpuallocator: can't allocate memory")
-
-
-def is_oom(exc: BaseException) -> bool:
-    """True for CUDA or CPU out-of-memory errors (PyTorch's allocators, or Python's own)."""
-    oom_type = getattr(torch.cuda, "OutOfMemoryError", ())
-    text = str(exc).lower()
-    return isinstance(exc, (MemoryError, oom_type)) or any(t in text for t in _OOM_TEXT)
-
 
 @torch.inference_mode()
 def run_model(

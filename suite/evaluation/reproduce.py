@@ -42,6 +42,7 @@ class ReproduceReport:
     cells: list[Cell]
     skipped: list[dict[str, str]] = field(default_factory=list)
     out_dir: Path | None = None
+    failed: list[str] = field(default_factory=list)  # runs that errored or came out partial
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -81,6 +82,7 @@ def reproduce(
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
     measured: list[dict[str, Any]] = []  # complete and partial runs
     skipped: list[dict[str, str]] = []
+    failed: list[str] = []
     present = []
     for name in datasets or list(DATASETS):
         if find_dataset(name, opt.data_root) is None:
@@ -107,16 +109,18 @@ def reproduce(
                 measured.append(evaluate(spec, name, run_opt))
             except SuiteError as exc:  # keep going: other runs are still worth having
                 skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
+                failed.append(f"{spec.id} {name}")
                 log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
     measured += earlier_runs(out / "runs", measured, models, opt.profile)
     results = [r for r in measured if not r.get("partial")]
     for r in measured:
         if r.get("partial"):
             skipped.append(partial_entry(r))
+            failed.append(skipped[-1]["what"])
             log(f"error {skipped[-1]['what']}: {skipped[-1]['why']}", file=sys.stderr)
     tables = tables or FAMILY_TABLES.get(family)
     cells = compare(results, load_all(), tables, tol, models={m.id for m in models})
-    report = ReproduceReport(family, results, cells, skipped, out)
+    report = ReproduceReport(family, results, cells, skipped, out, failed)
     write_reproduction(report, tol or Tolerances())
     return report
 

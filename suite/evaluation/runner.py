@@ -34,12 +34,13 @@ from tqdm import tqdm
 
 from suite import paths
 from suite.bench.environment import env_info, resolve_device
+from suite.bench.memory import is_oom
 from suite.data.datasets import Dataset, canonical_name, require_dataset
 from suite.data.manifests import ManifestReport, check_dataset, pixel_hashes
 from suite.errors import DatasetError, ScaleError, SuiteError
-from suite.evaluation.inference import is_oom, run_model
-from suite.files import _writable_folder, run_lock
-from suite.models.checkpoints import resolve_checkpoint, sha256_file
+from suite.evaluation.inference import run_model
+from suite.files import run_lock, writable_folder
+from suite.models.checkpoints import checkpoint_record, resolve_checkpoint
 from suite.models.loading import load_weights
 from suite.models.spec import ModelSpec
 from suite.models.zoo import get_spec
@@ -47,7 +48,7 @@ from suite.protocol.metrics import psnr, ssim
 from suite.protocol.pairs import load_pair, lr_cache_folder
 from suite.protocol.pixels import quantise
 from suite.protocol.profiles import Profile, get_profile
-from suite.results.records import EvalResult, FailedImage, ImageScore
+from suite.results.records import CheckpointRecord, EvalResult, FailedImage, ImageScore
 from suite.results.store import (
     EVAL_SCHEMA,
     PartialLog,
@@ -92,7 +93,7 @@ class Run:
     dataset: Dataset
     manifest: ManifestReport
     checkpoint: Path
-    checkpoint_sha256: str
+    checkpoint_record: CheckpointRecord  # file, sha256, url, how it was verified
     results_dir: Path
     cache_dir: Path
     hr_sha256: dict[str, str | None]  # image -> its decoded pixels' sha256; None: unreadable
@@ -113,7 +114,7 @@ class Run:
         from (every HR image's pixels, the checkpoint's bytes), never just names."""
         key = {
             "model": self.spec.id,
-            "checkpoint_sha256": self.checkpoint_sha256,
+            "checkpoint_sha256": self.checkpoint_record["sha256"],
             "dataset": self.dataset.name,
             "images": dict(self.hr_sha256),
             "manifest_status": self.manifest.status,
@@ -227,7 +228,7 @@ def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
     device = resolve_device(opt.device)
     ds = require_dataset(dataset, opt.data_root)
     cache_dir = paths.cache_dir(opt.cache_dir)
-    _writable_folder(lr_cache_folder(cache_dir, ds.name, scale, profile))
+    writable_folder(lr_cache_folder(cache_dir, ds.name, scale, profile) / "x")
     manifest = check_dataset(ds, allow_modified=opt.allow_modified_data)
     hashes = hr_hashes(ds, opt.strict)
     checkpoint = resolve_checkpoint(
@@ -241,7 +242,7 @@ def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
         dataset=ds,
         manifest=manifest,
         checkpoint=checkpoint,
-        checkpoint_sha256=sha256_file(checkpoint),
+        checkpoint_record=checkpoint_record(spec, checkpoint, cache_dir),
         results_dir=paths.results_dir(opt.results_dir),
         cache_dir=cache_dir,
         hr_sha256=hashes,
@@ -351,11 +352,7 @@ def assemble_result(
         "per_image": per_image,
         "partial": bool(failed),
         "failed": failed,
-        "checkpoint": {
-            "file": str(run.checkpoint),
-            "sha256": run.checkpoint_sha256,
-            "url": spec.checkpoint.url if spec.checkpoint else None,
-        },
+        "checkpoint": run.checkpoint_record,
         "data": {
             "folder": str(run.dataset.hr_dir),
             "layout": run.dataset.layout,

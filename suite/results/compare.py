@@ -174,6 +174,7 @@ def compare(
                 continue
             if not any(r.model_id == res["model"] and r.table == table for r in refs):
                 continue
+            note = partial_note(res)  # a partial mean is never shown as a measurement
             for metric in METRICS:
                 cells.append(
                     Cell(
@@ -181,7 +182,7 @@ def compare(
                         res["scale"],
                         res["dataset"],
                         metric,
-                        res[metric],
+                        None if note else res[metric],
                         None,
                         None,
                         "not published",
@@ -189,6 +190,7 @@ def compare(
                         res["model"],
                         res["profile"],
                         None,
+                        note,
                     )
                 )
     explain_rounding(cells)

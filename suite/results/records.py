@@ -37,6 +37,7 @@ class CheckpointRecord(TypedDict):
     file: str
     sha256: str
     url: str | None
+    verification: str  # "registry": the zoo's sha256 matched; "first-seen": see checkpoints.py
 
 
 class ManifestRecord(TypedDict):

@@ -40,7 +40,10 @@ EVAL_SCHEMA = "sr-suite/eval/1"
 BENCH_SCHEMA = "sr-suite/profile/1"  # the name predates the `suite bench` command; kept for files
 BENCH_GLOB = "profile__*.json"
 DEFAULT_BENCH_SIZE = (1280, 720)  # output width × height, the efficient-SR papers' convention
-PER_IMAGE_FIELDS = ["model", "dataset", "scale", "name", "psnr", "ssim", "hr_shape", "lr_shape"]
+PER_IMAGE_FIELDS = [
+    "model", "dataset", "scale", "name", "psnr", "ssim", "hr_shape", "lr_shape", "hr_sha256",
+    "lr_sha256",
+]  # fmt: skip
 PARTIAL_DIR = "partial"  # <results>/<model>/partial/: per-image logs of runs in progress
 RERUN = "rerun the command that wrote it (with --force), or remove it"
 

@@ -91,5 +91,23 @@ def test_a_partial_run_is_listed_not_compared(
         assert "im0.png: cannot decode" in entry["why"]
         assert {c.status for c in report.cells} == {"not measured"}
     assert any("partial run" in m for m in logged)
+    assert report.failed == [f"{spec.id} Set5"]
     stored = json.loads((tmp_path / "fam" / "runs" / spec.id / "Set5__basicsr.json").read_text())
     assert stored["partial"] is True
+
+
+def test_the_command_fails_when_a_run_is_partial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    spec, opts, folder = make_env(tmp_path, monkeypatch)
+    (folder / "im0.png").write_bytes(b"not an image")
+    monkeypatch.setattr(rep, "model_specs", lambda: {spec.id: spec})
+    code = cli.main(
+        ["reproduce", "TEST", "--dataset", "Set5", "--allow-modified-data", "--no-progress",
+         "--data-root", str(opts.data_root), "--checkpoint-dir", str(opts.checkpoint_dir),
+         "--out", str(tmp_path / "fam")]
+    )  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"error: 1 run not compared (failed or partial): {spec.id} Set5" in err
+    assert (tmp_path / "fam" / "comparison.md").is_file()  # everything else is still written

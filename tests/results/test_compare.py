@@ -101,3 +101,12 @@ def test_untrustworthy_measurements_never_reproduce(change: dict, status: str, n
     assert counts.get("reproduced", 0) == (0 if "partial" in change else 1)  # SSIM is fine
     if "partial" in change:
         assert all(c.measured is None for c in cells)  # a partial mean is never shown
+
+
+def test_partial_result_is_never_shown_where_the_table_has_no_number() -> None:
+    """A run of a set the source does not publish ("not published") hides a partial mean too."""
+    refs = [_ref("A", "Set5", 32.52, 0.8993)]
+    partial = {**_res("A", "Set14", 28.9, 0.79), "partial": True, "failed": [{"name": "ppt3"}]}
+    cells = [c for c in compare([partial], refs) if c.dataset == "Set14"]
+    assert {c.status for c in cells} == {"not published"} and len(cells) == 2
+    assert all(c.measured is None and "not scored: ppt3" in c.note for c in cells)

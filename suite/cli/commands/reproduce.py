@@ -28,8 +28,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suite.errors import SuiteError
     from suite.evaluation.reproduce import reproduce
     from suite.reporting.comparison import comparison_markdown, comparison_text
+    from suite.reporting.format import plural
     from suite.results.store import write_comparison_markdown
 
     tol = options.tolerances(args)
@@ -38,4 +40,10 @@ def run(args: argparse.Namespace) -> int:
     write_comparison_markdown(report.out_dir, comparison_markdown(report, tol))
     print(comparison_text(report))
     print(f"written to {report.out_dir}")
+    if report.failed:
+        raise SuiteError(
+            f"{plural(len(report.failed), 'run')} not compared (failed or partial): "
+            f"{', '.join(report.failed)} (reasons above and under 'Not run' in "
+            f"{report.out_dir / 'comparison.md'}); every other result is kept"
+        )
     return 0
