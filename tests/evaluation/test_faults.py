@@ -139,6 +139,8 @@ CASES: dict[str, tuple[Callable[[Setup], None], int, list[str], str | None]] = {
     "--scale -2": (_flags("--scale", "-2"), 2, ["--scale -2 is not a usable scale"], None),
     "--scale 1e9": (_flags("--scale", "1e9"), 2, ["--scale 1e+09 is not a usable scale"], None),
     "--scale 3 (fixed ×2)": (_flags("--scale", "3"), 2, ["fixed ×2 model"], None),
+    "--device tpu": (_flags("--device", "tpu"), 2, ["unsupported device 'tpu'"], None),
+    "--device mps": (_flags("--device", "mps"), 2, ["unsupported device 'mps'"], None),
     "results dir is a file": (_results_dir_is_a_file, 2, ["taken is a file, not a folder"],
         None),
     "cache dir is a file": (_cache_dir_is_a_file, 2, ["taken is a file, not a folder"], None),
