@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from suite.errors import SuiteError
+
 ENV_DATA_ROOT = "SUITE_DATA_ROOT"
 ENV_CHECKPOINT_DIR = "SUITE_CHECKPOINT_DIR"
 ENV_CACHE_DIR = "SUITE_CACHE_DIR"
@@ -77,3 +79,31 @@ def package_data(name: str) -> Path:
     """Folder of one kind of shipped data (``reference_tables`` or ``manifests``)."""
     installed = PACKAGE_DIR / "_data" / name
     return installed if installed.is_dir() else PACKAGE_DIR.parent / _IN_TREE[name]
+
+
+def _unsafe(name: object) -> str | None:
+    """Why ``name`` is not one plain file-name component, or None when it is."""
+    if not isinstance(name, str) or not name:
+        return "it is empty"
+    if ".." in name or name == ".":
+        return "it contains '..' or is '.'"
+    for char, label in (("/", "'/'"), ("\\", "'\\'"), ("\0", "a NUL byte")):
+        if char in name:
+            return f"it contains {label}"
+    return None
+
+
+def safe_name(name: str, what: str) -> str:
+    """``name`` itself when it is one plain file-name component; a SuiteError otherwise.
+
+    Paths are built from names (model ids, run and dataset names, profiles, benchmark variants,
+    a user's folder name); ``../../x``, ``a/b``, ``/abs`` or ``""`` would put a file outside the
+    folder meant for it (or nowhere), so they are refused before anything is written.
+    """
+    why = _unsafe(name)
+    if why:
+        raise SuiteError(
+            f"{what} {name!r} cannot name a file: {why}; use a plain "
+            "name without '/', '\\', '..' or NUL (e.g. Set5)"
+        )
+    return name

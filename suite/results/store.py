@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from suite.data.datasets import dataset_order
-from suite.errors import ResultFileError, SuiteError, warn
+from suite.errors import ResultFileError, warn
 from suite.files import atomic_write_text
+from suite.paths import safe_name
 from suite.results.records import EvalResult, ImageScore
 
 EVAL_SCHEMA = "sr-suite/eval/1"
@@ -46,37 +47,6 @@ PER_IMAGE_FIELDS = [
 ]  # fmt: skip
 PARTIAL_DIR = "partial"  # <results>/<model>/partial/: per-image logs of runs in progress
 RERUN = "rerun the command that wrote it (with --force), or remove it"
-
-
-# --------------------------------------------------------------------------- names
-
-
-def _unsafe(name: object) -> str | None:
-    """Why ``name`` is not one plain file-name component, or None when it is."""
-    if not isinstance(name, str) or not name:
-        return "it is empty"
-    if ".." in name or name == ".":
-        return "it contains '..' or is '.'"
-    for char, label in (("/", "'/'"), ("\\", "'\\'"), ("\0", "a NUL byte")):
-        if char in name:
-            return f"it contains {label}"
-    return None
-
-
-def safe_name(name: str, what: str) -> str:
-    """``name`` itself when it is one plain file-name component; a SuiteError otherwise.
-
-    Results paths are built from names (model ids, run and dataset names, profiles, benchmark
-    variants); ``../../x``, ``a/b``, ``/abs`` or ``""`` would put a file outside the results
-    folder (or nowhere), so they are refused before anything is written.
-    """
-    why = _unsafe(name)
-    if why:
-        raise SuiteError(
-            f"{what} {name!r} cannot name a file in the results folder: {why}; use a plain "
-            "name without '/', '\\', '..' or NUL (e.g. Set5)"
-        )
-    return name
 
 
 # --------------------------------------------------------------------------- writing
