@@ -3,10 +3,16 @@
 
 Data locations come from the environment (``SUITE_DATA_ROOT``, ``SUITE_CHECKPOINT_DIR``); when
 they are unset and a ``shared/`` folder sits beside the checkout (as in CI), it is used.
+
+Every output of ``reproduce_eimn``, ``reproduce_zoo``, ``plots`` and ``gate`` (evaluations,
+diagnoses, reports, plots) goes under one results root: ``SUITE_RESULTS_DIR`` when it is set,
+else ``build/results/`` (git-ignored), so running a session never changes the committed
+``results/``. Regenerate those on purpose with ``SUITE_RESULTS_DIR=results nox -s …``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
@@ -22,6 +28,12 @@ SHARED = Path(os.environ.get("SUITE_SHARED_DIR", ROOT.parent / "shared"))
 TORCH = os.environ.get("SUITE_TORCH", "torch==2.13.0")
 # Benchmark sets a 2-core CPU evaluates EIMN on in well under an hour.
 CPU_SETS = ("Set5", "Set14", "B100")
+# Where the sessions write when SUITE_RESULTS_DIR is unset: git-ignored, never the tracked results/.
+LOCAL_RESULTS = ROOT / "build" / "results"
+# Read, never written: the committed gate baseline and `suite bench` figures (no session re-runs
+# the benchmarks, so reports take #params, Multi-Adds and latency from these).
+BASELINE = ROOT / "results" / "eimn" / "baseline_set5.json"
+COMMITTED_BENCH = ROOT / "results"
 
 
 def _install(session: nox.Session, extras: str = "dev") -> None:
@@ -36,6 +48,26 @@ def _data_env() -> dict[str, str]:
     if "SUITE_CHECKPOINT_DIR" not in os.environ and (SHARED / "checkpoints").is_dir():
         env["SUITE_CHECKPOINT_DIR"] = str(SHARED / "checkpoints")
     return env
+
+
+def _results_root() -> Path:
+    """``SUITE_RESULTS_DIR`` (relative to the checkout) when set, else ``build/results``."""
+    chosen = os.environ.get("SUITE_RESULTS_DIR")
+    return ROOT / Path(chosen).expanduser() if chosen else LOCAL_RESULTS
+
+
+def _env() -> dict[str, str]:
+    """The data locations, and the results root for anything a command writes by default."""
+    return {**_data_env(), "SUITE_RESULTS_DIR": str(_results_root())}
+
+
+def _named_sets(args: list[str]) -> set[str] | None:
+    """The sets ``--dataset`` names in ``args`` (lower-case), read as ``suite reproduce`` reads
+    them; None when none is named, so the reproduction covers every set."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--dataset", action="append")
+    named = parser.parse_known_args(args)[0].dataset
+    return {n.lower() for n in named} if named else None
 
 
 @nox.session
@@ -53,15 +85,43 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "suite", "tests", "benchmarks", "noxfile.py")
 
 
-def _report_and_plots(session: nox.Session, folder: str) -> None:
-    session.run("suite", "report", folder, env=_data_env())
-    session.run("suite", "plot", folder, env=_data_env())
+def _report_and_plots(session: nox.Session, folder: Path) -> None:
+    """``report.md`` and ``plots/`` in ``folder``, with the committed benchmark figures and any
+    of the results root's own (which win)."""
+    bench = ("--bench-dir", str(COMMITTED_BENCH), "--bench-dir", str(_results_root()))
+    session.run("suite", "report", str(folder), *bench, env=_env())
+    session.run("suite", "plot", str(folder), *bench, env=_env())
+
+
+def _reproduce(session: nox.Session, family: str, sets: list[str], *flags: str) -> Path:
+    """``suite reproduce FAMILY --force`` into ``<results root>/<family>``; returns that folder.
+    When nothing can be measured (no data) it exits 2 naming the fix, and the session stops
+    there, before any diagnosis or report."""
+    folder = _results_root() / family.lower()
+    session.run(
+        "suite", "reproduce", family, *flags, "--force", "--out", str(folder), *sets, env=_env()
+    )
+    return folder
+
+
+def _diagnose(
+    session: nox.Session, model: str, dataset: str, folder: Path, sets: list[str]
+) -> None:
+    """The convention diagnosis of one checkpoint, into ``folder``; skipped (and said) when the
+    reproduction was asked for other sets only."""
+    named = _named_sets(sets)
+    if named is not None and dataset.lower() not in named:
+        session.log(f"diagnosis of {model} on {dataset} skipped: {dataset} is not in this run")
+        return
+    session.run("suite", "diagnose", model, "--dataset", dataset, "--out", str(folder), env=_env())
 
 
 @nox.session
 def reproduce_eimn(session: nox.Session) -> None:
     """Every EIMN checkpoint × every dataset present, basicsr profile, diffed against the paper,
-    then the convention diagnosis, the markdown report and the plots in ``results/eimn/``.
+    then the convention diagnosis, the markdown report and the plots in ``<results root>/eimn/``
+    (``SUITE_RESULTS_DIR``, else ``build/results``; ``SUITE_RESULTS_DIR=results`` regenerates
+    the committed ones).
 
     Recomputes every run (``--force``). By default Set5, Set14 and B100 — what a 2-core CPU
     finishes in well under an hour; Urban100 takes hours there. Pass your own selection after
@@ -69,51 +129,53 @@ def reproduce_eimn(session: nox.Session) -> None:
     ``-- --dataset Urban100 --device cuda``.
     """
     _install(session)
-    env = _data_env()
     sets = session.posargs or [arg for d in CPU_SETS for arg in ("--dataset", d)]
-    session.run("suite", "reproduce", "EIMN", "--profile", "basicsr", "--force", *sets, env=env)
-    session.run(
-        "suite", "diagnose", "EIMN_A_x4", "--dataset", "Set5", "--out", "results/eimn", env=env
-    )
-    _report_and_plots(session, "results/eimn")
+    folder = _reproduce(session, "EIMN", sets, "--profile", "basicsr")
+    _diagnose(session, "EIMN_A_x4", "Set5", folder, sets)
+    _report_and_plots(session, folder)
 
 
 @nox.session
 def reproduce_zoo(session: nox.Session) -> None:
     """Every other family's available checkpoints (each with its own default profile), with
-    report and plots in ``results/zoo/``. Defaults to Set5 and Set14; pass ``-- --dataset …``."""
+    diagnoses, report and plots in ``<results root>/zoo/``. Defaults to Set5 and Set14; pass
+    ``-- --dataset …``."""
     _install(session)
-    env = _data_env()
     sets = session.posargs or ["--dataset", "Set5", "--dataset", "Set14"]
-    session.run("suite", "reproduce", "zoo", "--force", *sets, env=env)
+    folder = _reproduce(session, "zoo", sets)
     for model, dataset in (("IMDN_x4", "Set5"), ("RLFN_x2", "Set14")):
-        session.run(
-            "suite", "diagnose", model, "--dataset", dataset, "--out", "results/zoo", env=env
-        )
-    _report_and_plots(session, "results/zoo")
+        _diagnose(session, model, dataset, folder, sets)
+    _report_and_plots(session, folder)
 
 
 @nox.session
 def plots(session: nox.Session) -> None:
-    """Regenerate every report and figure in ``results/`` from saved results (no model runs)."""
+    """Regenerate the reports and figures of ``<results root>/eimn`` and ``/zoo`` from saved
+    results (no model runs); ``SUITE_RESULTS_DIR=results`` regenerates the committed ones."""
+    folders = [f for f in (_results_root() / "eimn", _results_root() / "zoo") if f.is_dir()]
+    if not folders:
+        session.error(
+            f"no saved results under {_results_root()}/eimn or /zoo: run `nox -s reproduce_eimn` "
+            "(or reproduce_zoo) first, or set SUITE_RESULTS_DIR=results for the committed ones"
+        )
     _install(session)
-    for folder in ("results/eimn", "results/zoo"):
-        if Path(folder).is_dir():
-            _report_and_plots(session, folder)
+    for folder in folders:
+        _report_and_plots(session, folder)
 
 
 @nox.session
 def gate(session: nox.Session) -> None:
-    """CI gate: re-evaluate the EIMN checkpoints on Set5 and compare with the committed baseline."""
+    """CI gate: re-evaluate the EIMN checkpoints on Set5 into ``<results root>/gate`` and compare
+    with the committed baseline ``results/eimn/baseline_set5.json``."""
     _install(session)
-    out = session.create_tmp()
+    out = _results_root() / "gate"
     session.run(
         "suite", "reproduce", "EIMN", "--profile", "basicsr", "--dataset", "Set5",
-        "--out", out, "--no-progress", env=_data_env(),
+        "--out", str(out), "--no-progress", env=_env(),
     )  # fmt: skip
     session.run(
-        "suite", "gate", f"{out}/runs", "--baseline", "results/eimn/baseline_set5.json",
-        *session.posargs,
+        "suite", "gate", str(out / "runs"), "--baseline", str(BASELINE), *session.posargs,
+        env=_env(),
     )  # fmt: skip
 
 

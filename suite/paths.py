@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from suite.errors import SuiteError
 
@@ -17,6 +18,7 @@ ENV_CACHE_DIR = "SUITE_CACHE_DIR"
 ENV_RESULTS_DIR = "SUITE_RESULTS_DIR"
 ENV_OFFLINE = "SUITE_OFFLINE"
 ENV_MANIFEST_DIR = "SUITE_MANIFEST_DIR"
+ENV_MIRROR = "SUITE_MIRROR"
 
 
 def _pick(flag: str | os.PathLike | None, env: str, default: str | Path) -> Path:
@@ -54,6 +56,25 @@ def results_dir(flag: str | os.PathLike | None = None) -> Path:
 def offline() -> bool:
     """True when downloads are disabled (``SUITE_OFFLINE=1``)."""
     return os.environ.get(ENV_OFFLINE, "").strip().lower() in {"1", "true", "yes"}
+
+
+def mirror(flag: str | None = None) -> str | None:
+    """Base URL serving every download (``--mirror`` > ``SUITE_MIRROR``); None: the original URLs.
+
+    A file published at ``https://host/path`` is fetched from ``<mirror>/host/path`` instead, so
+    one folder served over HTTP(S) can stand in for every upstream a lab's machines need.
+    """
+    value = flag or os.environ.get(ENV_MIRROR, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SuiteError(
+            f"mirror {value!r} (--mirror / {ENV_MIRROR}) is not an http(s) URL. Fix: give the "
+            "base URL of a server that holds each file under <host>/<path> of its original URL, "
+            "e.g. https://mirror.example.org/sr-suite"
+        )
+    return value.rstrip("/")
 
 
 def manifests_dir() -> Path:

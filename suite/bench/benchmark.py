@@ -1,4 +1,4 @@
-"""Benchmark one zoo model: parameters, Multi-Adds, latency, peak memory and environment.
+"""Benchmark one model: parameters, Multi-Adds, latency, peak memory and environment.
 
 Composes :mod:`suite.bench.complexity`, :mod:`suite.bench.latency` and
 :mod:`suite.bench.memory` into one JSON-able record, written by ``suite bench`` to
@@ -7,6 +7,10 @@ downloads: the checkpoint is used when it is already on disk (verified, and desc
 ``checkpoint``), otherwise the weights are random, which changes neither complexity nor timing
 nor memory (the record says which). Every option is checked before anything runs, so bad input
 is one :class:`~suite.errors.SuiteError`, never a traceback or a file outside the results.
+
+Your own model (a spec from :func:`suite.models.user.user_spec`) is benchmarked the same way
+with its weight file, and its record carries ``user_model`` (class, source file, state-dict
+sha256) as its evaluations do; an exception its code raises is an error naming the line.
 """
 
 from __future__ import annotations
@@ -38,9 +42,19 @@ from suite.bench.latency import (
 from suite.bench.memory import cpu_peak_memory, cuda_peak_memory, is_oom
 from suite.data.datasets import canonical_name
 from suite.errors import SuiteError
-from suite.models.archs import build_arch
-from suite.models.params import CHECKPOINT_EXCLUDED_SUFFIXES, parameter_counts
+from suite.models.params import (
+    CHECKPOINT_EXCLUDED_SUFFIXES,
+    parameter_counts,
+    state_dict_param_count,
+    trainable_params,
+)
 from suite.models.spec import ModelSpec
+from suite.models.user import (
+    build_network,
+    describe_exception,
+    user_checkpoint_record,
+    user_model_record,
+)
 from suite.models.zoo import get_spec
 from suite.results.store import BENCH_SCHEMA, DEFAULT_BENCH_SIZE, bench_path
 
@@ -75,7 +89,8 @@ NOTES: dict[str, str] = {
     "checkpoint": (
         "The weight file used (null with random weights): file, sha256, url and verification: "
         "'registry' when the zoo's sha256 matched, 'first-seen' when the zoo records none and "
-        "the file matched the first copy the suite used (<cache>/checkpoints/first_seen.json)."
+        "the file matched the first copy the suite used (<cache>/checkpoints/first_seen.json), "
+        "'user' for your own model's weights (recorded, nothing to check them against)."
     ),
 }
 
@@ -157,7 +172,7 @@ class _Job:
         return self.spec.integer_scale
 
     def build(self) -> nn.Module:
-        return build_arch(self.spec.arch, **self.spec.arch_kwargs)
+        return build_network(self.spec.arch, **self.spec.arch_kwargs)
 
 
 def _size_record(job: _Job) -> dict[str, Any]:
@@ -181,6 +196,9 @@ def _weights(job: _Job) -> tuple[nn.Module, str, dict[str, str] | None]:
     from suite.models.loading import load_weights
 
     spec, opts = job.spec, job.opts
+    if spec.user is not None and spec.user.weights is not None:
+        record = user_checkpoint_record(spec)
+        return load_weights(spec, Path(spec.user.weights), job.device), "checkpoint", record
     status = checkpoint_status(spec, opts.checkpoint_dir, opts.cache_dir)
     if status in ("local", "cached"):
         path = resolve_checkpoint(spec, opts.checkpoint_dir, opts.cache_dir, download=False)
@@ -256,6 +274,21 @@ def _memory(model: nn.Module, job: _Job) -> dict[str, Any]:
     return cpu_peak_memory(spec.arch, spec.arch_kwargs, x.shape, opts.precision, opts.threads)
 
 
+def _parameter_counts(job: _Job) -> dict[str, int | None]:
+    """Trainable parameters and the checkpoint's values (see :data:`NOTES`); your model is
+    built from its class and its weight file read with the zoo's unwrapping rules."""
+    spec, opts = job.spec, job.opts
+    if spec.user is None or spec.user.weights is None or spec.checkpoint is None:
+        return parameter_counts(spec, opts.checkpoint_dir, opts.cache_dir)
+    from suite.models.loading import read_state_dict
+
+    state = read_state_dict(Path(spec.user.weights), spec.checkpoint)
+    return {
+        "params": trainable_params(job.build()),
+        "checkpoint_params": state_dict_param_count(state),
+    }
+
+
 def _macs(job: _Job) -> dict[str, MacCount]:
     return count_macs(
         job.build, (1, 3, *job.input_hw), counters=job.opts.counters, device=job.device
@@ -268,7 +301,8 @@ def _macs(job: _Job) -> dict[str, MacCount]:
 def benchmark(
     model: str | ModelSpec, options: BenchOptions | None = None, **overrides: Any
 ) -> dict[str, Any]:
-    """Benchmark one zoo model (id or spec); returns the JSON-able record (see :data:`NOTES`).
+    """Benchmark one model (a zoo id or spec, or your own model's spec); returns the JSON-able
+    record (see :data:`NOTES`).
 
     Options are :class:`BenchOptions` fields, as an object, as keywords, or both (keywords win):
     ``benchmark("EIMN_A_x4", device="cuda", precision="fp16")``.
@@ -277,19 +311,32 @@ def benchmark(
     if overrides:
         opts = BenchOptions(**{**opts.__dict__, **overrides})
     spec = model if isinstance(model, ModelSpec) else get_spec(model)
+    if spec.user is not None and spec.user.weights is None:
+        raise SuiteError(
+            f"benchmarking {spec.id} needs its class and a weights file (peak memory is measured "
+            "in a fresh process that rebuilds it): save its state dict and describe it with "
+            "suite.models.user.user_spec, or use `suite bench --arch … --weights …`"
+        )
     device = str(resolve_device(opts.device))
     job = _Job(spec, opts, device, _input_hw(spec, opts.size))
     try:
         with backend_settings(opts.latency_settings(device)):  # threads apply to fvcore too
             return _jsonable(_measure(job))
-    except (RuntimeError, MemoryError) as exc:
-        if not is_oom(exc):
+    except SuiteError:
+        raise
+    except Exception as exc:
+        if is_oom(exc):
+            (in_h, in_w), (width, height) = job.input_hw, opts.size
+            raise SuiteError(
+                f"{spec.id} ran out of memory on {device} for a {width}x{height} output (input "
+                f"{in_w}x{in_h}, {opts.precision}); nothing was written for it. Fix: a smaller "
+                "--size, free memory, or another --device."
+            ) from exc
+        if spec.user is None:
             raise
-        (in_h, in_w), (width, height) = job.input_hw, opts.size
         raise SuiteError(
-            f"{spec.id} ran out of memory on {device} for a {width}x{height} output (input "
-            f"{in_w}x{in_h}, {opts.precision}); nothing was written for it. Fix: a smaller "
-            "--size, free memory, or another --device."
+            f"{spec.id}: your model raised {describe_exception(exc, spec)} while being "
+            "benchmarked; fix it and rerun"
         ) from exc
 
 
@@ -312,7 +359,8 @@ def _measure(job: _Job) -> dict[str, Any]:
     spec, opts = job.spec, job.opts
     # Data and checkpoint first: an altered dataset or a bad weight file fails before any counting
     inputs = _latency_inputs(job) if opts.latency else None
-    loaded = _weights(job) if opts.latency or opts.memory else None
+    # your model's weights are always loaded: they must fit its class, and give its provenance
+    loaded = _weights(job) if opts.latency or opts.memory or spec.user is not None else None
     counts = _macs(job)
     default = DEFAULT_COUNTER if DEFAULT_COUNTER in counts else next(iter(counts))
     result: dict[str, Any] = {
@@ -324,7 +372,7 @@ def _measure(job: _Job) -> dict[str, Any]:
         "scale": spec.scale,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "size": _size_record(job),
-        **parameter_counts(spec, opts.checkpoint_dir, opts.cache_dir),
+        **_parameter_counts(job),
         "macs": macs_summary(counts, default),
         "macs_unit": "G (1e9 multiply-accumulates)",
         "macs_detail": {name: c.to_dict() for name, c in counts.items()},
@@ -336,6 +384,8 @@ def _measure(job: _Job) -> dict[str, Any]:
     result.update(weights=None, checkpoint=None, latency_ms=None, latency=None, peak_memory_mb=None)
     if loaded is not None:
         model, result["weights"], result["checkpoint"] = loaded
+        if spec.user is not None:
+            result["user_model"] = user_model_record(spec, model)
         model = cast_for_precision(model, job.device, opts.precision)
         if inputs is not None:
             result["latency"] = _latency(model, job, inputs)

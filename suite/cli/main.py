@@ -25,6 +25,7 @@ from suite.cli.commands import (
     profiles,
     report,
     reproduce,
+    score,
 )
 from suite.cli.commands import eval as eval_
 from suite.cli.commands import list as list_
@@ -32,6 +33,7 @@ from suite.errors import SuiteError, warn
 
 COMMANDS = (
     eval_,
+    score,
     list_,
     profiles,
     datasets,

@@ -53,8 +53,19 @@ def add_run(p: argparse.ArgumentParser) -> None:
     """How an evaluation runs: device, downloads, progress bar, altered data."""
     add_device(p)
     p.add_argument("--offline", action="store_true", help="never download (SUITE_OFFLINE=1)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_downloads(p)
     add_allow_modified_data(p)
+
+
+def add_downloads(p: argparse.ArgumentParser) -> None:
+    """Where downloads come from and whether they show progress: ``--mirror``, ``--no-progress``."""
+    p.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="fetch every download (data sets, checkpoints) from URL/<host>/<path> of its "
+        "original URL (SUITE_MIRROR)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
 def add_allow_modified_data(p: argparse.ArgumentParser) -> None:

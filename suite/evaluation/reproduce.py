@@ -5,9 +5,22 @@ and written as ``results/<family>/``: ``runs/`` (per-run JSON + CSV), ``results.
 ``comparison.{csv,json}``; ``suite reproduce`` adds ``comparison.md``, rendered by
 :mod:`suite.reporting.comparison`.
 
-A *partial* run (some images could not be scored) is never counted as complete: it is listed
-in ``skipped`` with the images it lacks, and its cells are not compared (they stay "not
-measured"); its own JSON under ``runs/`` keeps ``partial: true``.
+Honesty rules:
+
+- every measurement says how it got into the comparison (its cells' ``run``): *measured now*;
+  *reused*, an identical earlier run the runner matched by content (same checkpoint bytes, image
+  pixels, profile and device, checked now); or *carried over*, an earlier finished run found under
+  ``runs/`` for a (model, set) this call did not evaluate (e.g. a slow set run on its own), whose
+  inputs were not checked now. Reused and carried-over cells carry that run's date and suite
+  commit, and the summary counts cells of each kind;
+- a (model, set) evaluated in this call is never answered by an earlier run: when it fails now, its
+  cells stay "not measured";
+- when nothing could be measured (no set present, every run skipped or failed), nothing is
+  written and :class:`NothingMeasured` says why, with the fix: earlier files stay as they were
+  and no earlier run is shown as new;
+- a *partial* run (some images could not be scored) is never counted as complete: it is listed
+  in ``skipped`` with the images it lacks, and its cells are not compared (they stay "not
+  measured"); its own JSON under ``runs/`` keeps ``partial: true``.
 """
 
 from __future__ import annotations
@@ -19,12 +32,22 @@ from pathlib import Path
 from typing import Any
 
 from suite import paths
-from suite.data.datasets import DATASETS, find_dataset
+from suite.data.datasets import DATASETS, canonical_name, find_dataset
 from suite.errors import SuiteError
-from suite.evaluation.runner import EvalOptions, evaluate
+from suite.evaluation.runner import EvalOptions, evaluate, result_file
 from suite.models.spec import ModelSpec
 from suite.models.zoo import model_specs
-from suite.results.compare import Cell, Tolerances, compare, summarize
+from suite.results.compare import (
+    RUN_CARRIED,
+    RUN_NOW,
+    RUN_REUSED,
+    Cell,
+    Tolerances,
+    compare,
+    run_fields,
+    run_provenance,
+    summarize,
+)
 from suite.results.reference import load_all
 from suite.results.store import iter_results
 from suite.results.store import write_reproduction as write_reproduction_files
@@ -35,6 +58,10 @@ FAMILY_TABLES: dict[str, list[str]] = {
 }
 
 
+class NothingMeasured(SuiteError):
+    """A reproduction asked to measure could measure nothing; nothing was written."""
+
+
 @dataclass
 class ReproduceReport:
     family: str
@@ -43,10 +70,16 @@ class ReproduceReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     out_dir: Path | None = None
     failed: list[str] = field(default_factory=list)  # runs that errored or came out partial
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)  # (model, set) -> RUN_*
 
     @property
     def summary(self) -> dict[str, Any]:
         return summarize(self.cells)
+
+    def runs_of(self, kind: str) -> list[dict[str, Any]]:
+        """The compared results that came in as ``kind`` (``RUN_NOW``, ``RUN_REUSED``,
+        ``RUN_CARRIED``)."""
+        return [r for r in self.results if self.origins.get((r["model"], r["dataset"])) == kind]
 
 
 ZOO = "zoo"  # every family except EIMN, which has its own session
@@ -64,6 +97,21 @@ def family_models(family: str) -> list[ModelSpec]:
     return models
 
 
+def unusable(spec: ModelSpec, opt: EvalOptions) -> str | None:
+    """Why a model cannot be evaluated here at all (no published or downloadable checkpoint,
+    arbitrary scale), or None."""
+    from suite.models.checkpoints import checkpoint_status
+
+    status = checkpoint_status(spec, opt.checkpoint_dir, opt.cache_dir)
+    why = {
+        "unpublished": "checkpoint never published by the authors",
+        "manual": "checkpoint only on a share page; download it by hand into --checkpoint-dir",
+    }.get(status)
+    if why is None and spec.scale != int(spec.scale):
+        why = "arbitrary-scale model: evaluated by a separate path"
+    return why
+
+
 def reproduce(
     family: str,
     datasets: list[str] | None = None,
@@ -73,76 +121,149 @@ def reproduce(
     out_dir: Path | None = None,
     log=print,
 ) -> ReproduceReport:
-    """Evaluate, compare and write the family's reproduction; returns what was measured."""
-    from suite.models.checkpoints import checkpoint_status
+    """Evaluate, compare and write the family's reproduction; returns what was measured.
 
+    Raises :class:`NothingMeasured` (writing nothing) when no (model, set) run could be
+    measured: every set absent, every model skipped or every run failed.
+    """
     opt = options or EvalOptions()
     models = family_models(family)
     family = ZOO if family.lower() == ZOO else models[0].family
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
+    wanted = datasets or list(DATASETS)
+    present = [name for name in wanted if find_dataset(name, opt.data_root) is not None]
+    absent = [name for name in wanted if name not in present]
+    if not present:
+        raise NothingMeasured(nothing_measured(family, absent, [], [], opt, out))
+    skipped = [{"what": name, "why": "dataset absent under the data root"} for name in absent]
+    for name in absent:
+        log(f"skip {name}: not found under the data root")
     measured: list[dict[str, Any]] = []  # complete and partial runs
-    skipped: list[dict[str, str]] = []
+    origins: dict[tuple[str, str], str] = {}
     failed: list[str] = []
-    present = []
-    for name in datasets or list(DATASETS):
-        if find_dataset(name, opt.data_root) is None:
-            skipped.append({"what": name, "why": "dataset absent under the data root"})
-            log(f"skip {name}: not found under the data root")
-        else:
-            present.append(name)
+    attempted: set[tuple[str, str]] = set()
+    no_checkpoint: list[str] = []
     for spec in models:
-        status = checkpoint_status(spec, opt.checkpoint_dir, opt.cache_dir)
-        why = {
-            "unpublished": "checkpoint never published by the authors",
-            "manual": "checkpoint only on a share page; download it by hand into --checkpoint-dir",
-        }.get(status)
-        if why is None and spec.scale != int(spec.scale):
-            why = "arbitrary-scale model: evaluated by a separate path"
+        why = unusable(spec, opt)
         if why:
             note = spec.checkpoint.note if spec.checkpoint else ""
             skipped.append({"what": spec.id, "why": f"{why}. {note}".strip()})
+            no_checkpoint.append(spec.id)
             log(f"skip {spec.id}: {why}")
             continue
         run_opt = dataclasses.replace(opt, results_dir=out / "runs")
         for name in present:
+            attempted.add((spec.id, canonical_name(name)))
             try:
-                measured.append(evaluate(spec, name, run_opt))
+                result, origin = measure(spec, name, run_opt)
             except SuiteError as exc:  # keep going: other runs are still worth having
                 skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
                 failed.append(f"{spec.id} {name}")
                 log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
-    measured += earlier_runs(out / "runs", measured, models, opt.profile)
-    results = [r for r in measured if not r.get("partial")]
-    for r in measured:
+                continue
+            measured.append(result)
+            origins[(result["model"], result["dataset"])] = origin
+    if not measured:
+        raise NothingMeasured(nothing_measured(family, absent, failed, no_checkpoint, opt, out))
+    carried = earlier_runs(out / "runs", attempted, models, opt.profile)
+    origins.update({(r["model"], r["dataset"]): RUN_CARRIED for r in carried})
+    results = [r for r in measured + carried if not r.get("partial")]
+    for r in measured + carried:
         if r.get("partial"):
-            skipped.append(partial_entry(r))
+            skipped.append(partial_entry(r, origins[(r["model"], r["dataset"])]))
             failed.append(skipped[-1]["what"])
             log(f"error {skipped[-1]['what']}: {skipped[-1]['why']}", file=sys.stderr)
     tables = tables or FAMILY_TABLES.get(family)
-    cells = compare(results, load_all(), tables, tol, models={m.id for m in models})
-    report = ReproduceReport(family, results, cells, skipped, out, failed)
+    ids = {m.id for m in models}
+    cells = compare(results, load_all(), tables, tol, models=ids, origins=origins)
+    report = ReproduceReport(family, results, cells, skipped, out, failed, origins)
     write_reproduction(report, tol or Tolerances())
     return report
 
 
-def partial_entry(result: dict[str, Any]) -> dict[str, str]:
-    """The ``skipped`` entry of a partial run: what it lacks, and that it was not compared."""
+def measure(spec: ModelSpec, dataset: str, opt: EvalOptions) -> tuple[dict[str, Any], str]:
+    """Evaluate one run: its result, and ``RUN_NOW`` when it was computed during this call (by
+    this process, or by one it waited for) or ``RUN_REUSED`` when the runner answered with the
+    identical finished run it had stored."""
+    stored = result_file(spec, dataset, opt)
+    before = file_stamp(stored) if opt.write else None  # nothing is reused without writing
+    result = evaluate(spec, dataset, opt)
+    reused = before is not None and file_stamp(stored) == before
+    return result, RUN_REUSED if reused else RUN_NOW
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """``path``'s inode and modification time, None when absent: the runner replaces a result
+    it computes (a new file) and leaves one it reuses untouched, so an unchanged stamp across
+    :func:`evaluate` means the run was reused."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
+def nothing_measured(
+    family: str,
+    absent: list[str],
+    failed: list[str],
+    no_checkpoint: list[str],
+    opt: EvalOptions,
+    out: Path,
+) -> str:
+    """The one-line error of a reproduction that measured nothing: why, and the fix (the
+    download command and the mirror option are named whatever the cause)."""
+    reasons = []
+    if absent:
+        root = paths.data_root(opt.data_root)
+        reasons.append(f"{', '.join(absent)} not found under the data root {root}")
+    if failed:
+        n = len(failed)
+        reasons.append(f"{n} run{'' if n == 1 else 's'} failed ({', '.join(failed)}; see above)")
+    elif no_checkpoint:
+        reasons.append(f"no usable checkpoint ({', '.join(no_checkpoint)}; see above)")
+    download = (
+        f"`suite datasets --download {absent[0] if absent else 'SET'}` (from a mirror: "
+        "`--mirror URL` or SUITE_MIRROR)"
+    )
+    elsewhere = "or point --data-root / SUITE_DATA_ROOT at a copy, then rerun"
+    if not (failed or no_checkpoint):
+        fix = f"Get the sets with {download}, {elsewhere}"
+    elif absent:
+        fix = f"Fix the errors above and get the missing sets with {download}, {elsewhere}"
+    else:
+        fix = f"Fix the errors above, then rerun (a missing set comes with {download})"
+    return (
+        f"nothing measured for {family}: {'; '.join(reasons)}. No comparison was written "
+        f"(earlier files in {out} are left as they were; none is shown as new). {fix}"
+    )
+
+
+def partial_entry(result: dict[str, Any], origin: str = RUN_NOW) -> dict[str, str]:
+    """The ``skipped`` entry of a partial run: what it lacks, and that it was not compared (an
+    earlier run also says when, and with which suite commit, it was measured)."""
     failed = result["failed"]
     total = result["n_images"] + len(failed)
+    run = run_fields(result)
+    when = (
+        ""
+        if origin == RUN_NOW
+        else f" ({origin}: {run_provenance(run['run_timestamp'], run['run_git'])})"
+    )
     return {
         "what": f"{result['model']} {result['dataset']}",
-        "why": f"partial run, not compared: {len(failed)} of {total} images not scored ("
+        "why": f"partial run{when}, not compared: {len(failed)} of {total} images not scored ("
         + "; ".join(f["reason"] for f in failed)
         + ")",
     }
 
 
 def earlier_runs(
-    runs_dir: Path, current: list[dict[str, Any]], models: list[ModelSpec], profile: Any
+    runs_dir: Path, attempted: set[tuple[str, str]], models: list[ModelSpec], profile: Any
 ) -> list[dict[str, Any]]:
-    """Finished runs already in the folder for other datasets (e.g. a slow set run separately),
-    with the same profile, so the comparison covers everything measured so far."""
-    done = {(r["model"], r["dataset"]) for r in current}
+    """Finished runs already in the folder for (model, set) pairs not evaluated in this call
+    (e.g. a slow set run separately), with the same profile, so the comparison covers
+    everything measured so far; they are labelled carried over."""
     by_id = {m.id: m for m in models}
     out = []
     for r in iter_results(runs_dir) if runs_dir.is_dir() else []:
@@ -150,7 +271,7 @@ def earlier_runs(
         wanted = (profile.name if hasattr(profile, "name") else profile) or (
             spec.default_profile if spec else None
         )
-        if spec and (r["model"], r["dataset"]) not in done and r["profile"] == wanted:
+        if spec and (r["model"], r["dataset"]) not in attempted and r["profile"] == wanted:
             out.append(r)
     return out
 

@@ -14,13 +14,20 @@ Trust rules:
 - an image that cannot be scored (unreadable, too small) is listed in the result, which is then
   ``partial`` (mean over the scored images) and never reused; ``strict`` stops at the first;
 - a model output holding NaN or infinity is an error, never a score.
+
+A model is a zoo id, a :class:`ModelSpec` (a zoo model's, or your own model's from
+:func:`suite.models.user.user_spec`) or an ``nn.Module`` (:func:`~suite.models.user.module_spec`
+describes it; a copy is evaluated). Your model's results go where zoo runs go, under its name,
+with its class, source file and state-dict sha256 (``user_model``); its run key also holds the
+class reference, constructor arguments and the sha256 of the file defining the class, so an edited
+network is scored afresh. ``save_sr`` writes the SR images exactly as they were scored (uint8
+PNG, named by image stem), which :mod:`suite.evaluation.score` scores back to the same numbers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,19 +37,22 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 from tqdm import tqdm
 
 from suite import paths
 from suite.bench.environment import env_info, resolve_device
 from suite.bench.memory import is_oom
 from suite.data.datasets import Dataset, canonical_name, require_dataset
+from suite.data.imageio import IMAGE_SUFFIXES, write_png
 from suite.data.manifests import ManifestReport, check_dataset, pixel_hashes
 from suite.errors import DatasetError, ScaleError, SuiteError
 from suite.evaluation.inference import run_model
 from suite.files import run_lock, writable_folder
 from suite.models.checkpoints import checkpoint_record, resolve_checkpoint
-from suite.models.loading import load_weights
-from suite.models.spec import ModelSpec
+from suite.models.loading import load_network
+from suite.models.spec import MAX_SCALE, ModelSpec, check_scale
+from suite.models.user import module_spec, user_checkpoint_record, user_model_record
 from suite.models.zoo import get_spec
 from suite.protocol.metrics import psnr, ssim
 from suite.protocol.pairs import load_pair, lr_cache_folder
@@ -59,7 +69,7 @@ from suite.results.store import (
     write_result,
 )
 
-MAX_SCALE = 32  # beyond the ×30 of the arbitrary-scale papers; larger is a typo
+__all__ = ["MAX_SCALE", "EvalOptions", "evaluate", "score_sr", "scores_record", "super_resolve"]
 
 
 @dataclass
@@ -80,6 +90,9 @@ class EvalOptions:
     # remake the LR images instead of reading the cache)
     write: bool = True  # write JSON/CSV under results_dir
     strict: bool = False  # stop at the first image that cannot be scored (else list it)
+    name: str | None = None  # results name of an nn.Module (default: its class and scale)
+    save_sr: Path | str | None = None  # write each SR image, as scored, to <save_sr>/<stem>.png
+    # (every image is then computed afresh: nothing is reused)
 
 
 @dataclass
@@ -92,7 +105,7 @@ class Run:
     device: torch.device
     dataset: Dataset
     manifest: ManifestReport
-    checkpoint: Path
+    checkpoint: Path | None  # None: an nn.Module handed over in Python
     checkpoint_record: CheckpointRecord  # file, sha256, url, how it was verified
     results_dir: Path
     cache_dir: Path
@@ -121,7 +134,15 @@ class Run:
             "profile": self.profile.to_dict(),
             "device": self.device.type,
         }
-        if self.spec.arbitrary_scale:  # a fixed model's id already fixes its scale
+        source = self.spec.user
+        if source is not None:  # your code may change under the same name and weights
+            key["user"] = {
+                "reference": source.reference,
+                "arch_kwargs": self.spec.arch_kwargs,
+                "input_range": self.spec.input_range,
+                "source_sha256": source.source_sha256,
+            }
+        if self.spec.arbitrary_scale or source is not None:  # a zoo id fixes its scale
             key["scale"] = self.scale
         return key
 
@@ -136,20 +157,20 @@ def target_scale(spec: ModelSpec, requested: float | None) -> float:
     models; a ScaleError names ``--scale`` for anything else (NaN, infinity, 0, negative…)."""
     if requested is None:
         return int(spec.scale) if float(spec.scale) == int(spec.scale) else float(spec.scale)
-    value = float(requested)
-    if not (math.isfinite(value) and 1 < value <= MAX_SCALE):
-        raise ScaleError(
-            f"--scale {value:g} is not a usable scale: give a finite number greater than 1 and "
-            f"at most {MAX_SCALE} (e.g. --scale 4), or leave it out to use the model's own"
-        )
+    value = check_scale(requested, fix=", or leave it out to use the model's own")
     if value == float(spec.scale):
         return target_scale(spec, None)
+    if spec.user is not None and not spec.arbitrary_scale:
+        raise ScaleError(
+            f"{spec.id} was given as your ×{spec.scale:g} model and cannot run at ×{value:g}; "
+            "describe it with the scale it upscales by"
+        )
     if not spec.arbitrary_scale:
         raise ScaleError(
             f"{spec.id} is a fixed ×{spec.scale:g} model and cannot run at ×{value:g}; pick "
             f"the {spec.family} model for that scale (`suite list --family {spec.family}`)"
         )
-    return int(value) if value == int(value) else value
+    return value
 
 
 def run_profile(spec: ModelSpec, opt: EvalOptions) -> Profile:
@@ -165,28 +186,49 @@ def result_file(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Path:
     return result_json(results, spec.id, name, run_profile(spec, opt).name)
 
 
-def score_image(
-    model: torch.nn.Module,
+def super_resolve(
+    model: nn.Module,
     spec: ModelSpec,
     lr: np.ndarray,
-    hr: np.ndarray,
+    hr_hw: tuple[int, int],
     profile: Profile,
     device: torch.device,
-    scale: float | None = None,
-    what: str | None = None,
-) -> tuple[float, float]:
-    """PSNR and SSIM of one super-resolved image (rendered at the HR's size) under a profile;
-    ``what`` names the model and image in errors."""
-    scale = target_scale(spec, None) if scale is None else scale
-    out = run_model(
-        model, lr, scale, spec.input_range, device, out_hw=hr.shape[:2], what=what or spec.id
-    )
-    sr = quantise(out, profile.sr_round)
+    scale: float,
+    what: str,
+) -> np.ndarray:
+    """The SR image rendered at the HR's size, quantised as the profile scores it (uint8 when
+    ``sr_round``, what a saved PNG holds); ``what`` names the model and image in errors."""
+    user = spec if spec.user is not None else None
+    out = run_model(model, lr, scale, spec.input_range, device, hr_hw, what, user)
+    return quantise(out, profile.sr_round)
+
+
+def score_sr(sr: np.ndarray, hr: np.ndarray, profile: Profile, scale: float) -> tuple[float, float]:
+    """PSNR and SSIM of one SR image against its HR crop under a profile: the one way every
+    image is scored, by the runner and by :mod:`suite.evaluation.score`."""
     border = profile.border_for(scale)
     return (
         psnr(sr, hr, crop_border=border, channel=profile.channel),
         ssim(sr, hr, crop_border=border, channel=profile.channel),
     )
+
+
+def scores_record(
+    profile: Profile, per_image: list[Any], failed: list[FailedImage]
+) -> dict[str, Any]:
+    """The scores part of a result, from its per-image rows: the profile (by name and in full),
+    mean PSNR (over the finite ones: identical images are stored as null) and SSIM, the images
+    scored and those that could not be (``partial`` when there are any)."""
+    return {
+        "profile": profile.name,
+        "profile_spec": profile.to_dict(),
+        "psnr": _mean([r["psnr"] for r in per_image if r["psnr"] is not None]),
+        "ssim": _mean([r["ssim"] for r in per_image]),
+        "n_images": len(per_image),
+        "per_image": per_image,
+        "partial": bool(failed),
+        "failed": failed,
+    }
 
 
 @contextlib.contextmanager
@@ -220,6 +262,17 @@ def hr_hashes(ds: Dataset, strict: bool) -> dict[str, str | None]:
     return out
 
 
+def _checkpoint(spec: ModelSpec, opt: EvalOptions, cache_dir: Path) -> tuple[Path | None, Any]:
+    """The weight file and its record: a zoo checkpoint resolved and verified, or yours."""
+    if spec.user is not None:
+        path = Path(spec.user.weights) if spec.user.weights is not None else None
+        return path, user_checkpoint_record(spec)
+    path = resolve_checkpoint(
+        spec, opt.checkpoint_dir, cache_dir, download=opt.download, progress=opt.progress
+    )
+    return path, checkpoint_record(spec, path, cache_dir)
+
+
 def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
     """Resolve conventions, device, data (verified against its manifest, hashed) and the
     checkpoint; an unwritable cache folder is reported here, before any work."""
@@ -231,9 +284,7 @@ def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
     writable_folder(lr_cache_folder(cache_dir, ds.name, scale, profile) / "x")
     manifest = check_dataset(ds, allow_modified=opt.allow_modified_data)
     hashes = hr_hashes(ds, opt.strict)
-    checkpoint = resolve_checkpoint(
-        spec, opt.checkpoint_dir, cache_dir, download=opt.download, progress=opt.progress
-    )
+    checkpoint, record = _checkpoint(spec, opt, cache_dir)
     return Run(
         spec=spec,
         profile=profile,
@@ -242,7 +293,7 @@ def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
         dataset=ds,
         manifest=manifest,
         checkpoint=checkpoint,
-        checkpoint_record=checkpoint_record(spec, checkpoint, cache_dir),
+        checkpoint_record=record,
         results_dir=paths.results_dir(opt.results_dir),
         cache_dir=cache_dir,
         hr_sha256=hashes,
@@ -257,8 +308,56 @@ def finished_result(run: Run) -> EvalResult | None:
     return previous
 
 
-def score_one(net: torch.nn.Module, run: Run, name: str, refresh: bool) -> ImageScore:
-    """Score one image; a DatasetError names an image that cannot be scored."""
+def _same_name_other_scale(run: Run) -> None:
+    """Your model's results are named by you: refuse to replace a result of another scale
+    stored under the same name (reports would then mix the two)."""
+    previous = load_finished(run.final) if run.spec.user is not None else None
+    if previous is not None and float(previous["scale"]) != float(run.scale):
+        raise SuiteError(
+            f"{run.final} holds {run.spec.id} at ×{previous['scale']:g}, and this model is "
+            f"×{run.scale:g}: give it its own name (e.g. --name {run.spec.id}_x{run.scale:g}), "
+            "or remove that file"
+        )
+
+
+# --------------------------------------------------------------------------- SR images
+
+
+def sr_folder(folder: Path | str, run: Run) -> Path:
+    """Check ``--save-sr``'s folder before any work: the profile must score uint8 images (what
+    a PNG holds), the folder must be writable and hold no image but this set's SR images (so
+    that ``suite score`` on it scores exactly this run)."""
+    folder = Path(folder)
+    if not run.profile.sr_round:
+        raise SuiteError(
+            f"--save-sr writes the SR images as scored, but profile {run.profile.name!r} scores "
+            "the unrounded float output, which no PNG holds; use a profile that rounds to uint8"
+        )
+    writable_folder(folder / "x")
+    own = {f"{name}.png" for name in run.dataset.images}
+    foreign = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.suffix.lower() in IMAGE_SUFFIXES and p.name not in own and not p.is_dir()
+    )
+    if foreign:
+        more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        shown = ", ".join(foreign[:5]) + more
+        raise SuiteError(
+            f"--save-sr {folder} holds images that are not {run.dataset.name}'s SR images "
+            f"({shown}); give an empty or new folder, or move them away"
+        )
+    return folder
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score_one(
+    net: torch.nn.Module, run: Run, name: str, refresh: bool, save_sr: Path | None = None
+) -> ImageScore:
+    """Score one image (and write its SR image to ``save_sr``); a DatasetError names an image
+    that cannot be scored."""
     file = run.dataset.images[name]
     pair = load_pair(run.dataset, name, run.scale, run.profile, run.cache_dir, refresh=refresh)
     if pair.hr_sha256 != run.hr_sha256[name]:
@@ -266,8 +365,13 @@ def score_one(net: torch.nn.Module, run: Run, name: str, refresh: bool) -> Image
             f"{file} changed while the run was going (other pixels than when it started); "
             "leave the set alone while it is scored, and rerun"
         )
-    what = f"{run.spec.id} ({run.checkpoint.name}) on {file}"
-    p, s = score_image(net, run.spec, pair.lr, pair.hr, run.profile, run.device, run.scale, what)
+    weights = f" ({run.checkpoint.name})" if run.checkpoint is not None else ""
+    what = f"{run.spec.id}{weights} on {file}"
+    hr_hw = (pair.hr.shape[0], pair.hr.shape[1])
+    sr = super_resolve(net, run.spec, pair.lr, hr_hw, run.profile, run.device, run.scale, what)
+    p, s = score_sr(sr, pair.hr, run.profile, run.scale)
+    if save_sr is not None:
+        write_png(save_sr / f"{name}.png", sr)
     return {
         "name": name,
         "psnr": finite_or_none(p),
@@ -296,10 +400,15 @@ def _out_of_memory(run: Run, file: Path, log: PartialLog) -> SuiteError:
 
 
 def score_images(
-    net: torch.nn.Module, run: Run, log: PartialLog, opt: EvalOptions
+    net: torch.nn.Module,
+    run: Run,
+    log: PartialLog,
+    opt: EvalOptions,
+    save_sr: Path | None = None,
 ) -> list[FailedImage]:
     """Score every image not yet in the log, appending each as soon as it is done; returns
-    the images that could not be scored (with ``opt.strict`` the first one raises)."""
+    the images that could not be scored (with ``opt.strict`` the first one raises). With
+    ``save_sr`` each SR image is written there, and an image that fails leaves none."""
     failed: list[FailedImage] = []
     todo = [n for n in run.dataset.images if n not in log.done]
     desc = f"{run.spec.id} {run.dataset.name} [{run.profile.name}]"
@@ -307,8 +416,10 @@ def score_images(
         for name in tqdm(todo, desc=desc, unit="img", disable=not opt.progress, leave=False):
             file = run.dataset.images[name]
             try:
-                row = score_one(net, run, name, refresh=opt.force)
+                row = score_one(net, run, name, opt.force, save_sr)
             except DatasetError as exc:
+                if save_sr is not None:
+                    (save_sr / f"{name}.png").unlink(missing_ok=True)  # an earlier run's
                 if opt.strict:
                     raise
                 failed.append({"name": name, "file": str(file), "reason": str(exc)})
@@ -326,9 +437,14 @@ def _mean(values: list[float]) -> float:
 
 
 def assemble_result(
-    run: Run, log: PartialLog, failed: list[FailedImage], elapsed_s: float
+    run: Run,
+    log: PartialLog,
+    failed: list[FailedImage],
+    elapsed_s: float,
+    net: torch.nn.Module | None = None,
 ) -> EvalResult:
-    """The result record (schema ``sr-suite/eval/1``) from the log and the failed images."""
+    """The result record (schema ``sr-suite/eval/1``) from the log and the failed images;
+    ``net``, the network evaluated, gives your model's provenance (``user_model``)."""
     per_image = [log.done[n] for n in run.dataset.images if n in log.done]
     if not per_image:
         raise DatasetError(
@@ -336,7 +452,7 @@ def assemble_result(
             + " | ".join(f["reason"] for f in failed)
         )
     spec = run.spec
-    return {
+    result: EvalResult = {  # type: ignore[typeddict-item]
         "schema": EVAL_SCHEMA,
         "model": spec.id,
         "family": spec.family,
@@ -344,14 +460,7 @@ def assemble_result(
         "scale": run.scale,
         "dataset": run.dataset.name,
         "run_name": run.name,
-        "profile": run.profile.name,
-        "profile_spec": run.profile.to_dict(),
-        "psnr": _mean([r["psnr"] for r in per_image if r["psnr"] is not None]),
-        "ssim": _mean([r["ssim"] for r in per_image]),
-        "n_images": len(per_image),
-        "per_image": per_image,
-        "partial": bool(failed),
-        "failed": failed,
+        **scores_record(run.profile, per_image, failed),
         "checkpoint": run.checkpoint_record,
         "data": {
             "folder": str(run.dataset.hr_dir),
@@ -363,36 +472,61 @@ def assemble_result(
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "run_key": run.key,
     }
+    if spec.user is not None and net is not None:
+        result["user_model"] = user_model_record(spec, net)
+    return result
 
 
 # --------------------------------------------------------------------------- composition
 
 
+def model_spec(model: str | ModelSpec | nn.Module, opt: EvalOptions) -> ModelSpec:
+    """What ``evaluate`` was given, as a spec: a zoo id looked up, an ``nn.Module`` described
+    (named ``opt.name``, upscaling by ``opt.scale``), a spec as it is."""
+    if isinstance(model, nn.Module):
+        return module_spec(model, opt.scale, opt.name)
+    if opt.name is not None:
+        raise SuiteError(
+            f"name={opt.name!r} names an nn.Module's results; {getattr(model, 'id', model)} is "
+            "named already (a zoo id, or the name given to user_spec)"
+        )
+    return model if isinstance(model, ModelSpec) else get_spec(model)
+
+
 def evaluate(
-    model: str | ModelSpec,
+    model: str | ModelSpec | nn.Module,
     dataset: str,
     options: EvalOptions | None = None,
     **overrides: Any,
 ) -> EvalResult:
-    """Score a zoo model (id or spec) on a dataset; the result is also written to results/.
+    """Score a model on a dataset; the result is also written to results/.
 
-    Options are :class:`EvalOptions` fields, given as an object, as keywords, or both (keywords
-    win): ``evaluate("EIMN_A_x4", "Set5", profile="matlab", device="cuda")``. A result with
+    ``model`` is a zoo id, a spec (a zoo model's, or yours from
+    :func:`suite.models.user.user_spec`), or your ``nn.Module`` (give ``scale``, and ``name``
+    for its results, default ``<Class>_x<scale>``). Options are :class:`EvalOptions` fields,
+    given as an object, as keywords, or both (keywords win):
+    ``evaluate("EIMN_A_x4", "Set5", profile="matlab", device="cuda")``. A result with
     ``partial`` true lists in ``failed`` the images it could not score.
     """
     opt = dataclasses.replace(options or EvalOptions(), **overrides)
-    spec = model if isinstance(model, ModelSpec) else get_spec(model)
+    spec = model_spec(model, opt)
     lock = run_lock(result_file(spec, dataset, opt)) if opt.write else contextlib.nullcontext()
     with lock:  # plan → score → write, one process per run
         run = plan_run(spec, dataset, opt)
-        if opt.write and not opt.force and (previous := finished_result(run)) is not None:
+        save_sr = sr_folder(opt.save_sr, run) if opt.save_sr is not None else None
+        fresh = opt.force or save_sr is not None  # SR images need every image computed
+        if opt.write and not fresh and (previous := finished_result(run)) is not None:
             return previous
-        net = load_weights(spec, run.checkpoint, run.device)
+        if opt.write:
+            _same_name_other_scale(run)
+        net = load_network(spec, run.checkpoint, run.device)
         log_path = partial_log(run.results_dir, spec.id, run.name, run.profile.name)
+        if save_sr is not None:
+            log_path.unlink(missing_ok=True)  # images logged earlier have no SR image here
         log = PartialLog(log_path if opt.write else None, run.key)
         start = time.perf_counter()
-        failed = score_images(net, run, log, opt)
-        result = assemble_result(run, log, failed, time.perf_counter() - start)
+        failed = score_images(net, run, log, opt, save_sr)
+        result = assemble_result(run, log, failed, time.perf_counter() - start, net)
         if opt.write:
             write_result(result, run.results_dir)
             log.remove()

@@ -7,41 +7,27 @@ the few zoo entries without a recorded sha256, the first copy the suite uses is 
 sha256 recorded in ``<cache>/checkpoints/first_seen.json``; every later copy must match it (a
 warning says once per process that such a file is only checked against itself).
 
-Downloads have an overall deadline (:data:`DOWNLOAD_DEADLINE_S`), hold a lock on their target so
-two processes never download the same file at once, remove the ``.part`` files an earlier
-download left behind (killed, crashed) and their own on failure or SIGTERM.
+Downloads go through :mod:`suite.data.fetch` (pooch): the same mirror (``--mirror`` /
+``SUITE_MIRROR``), overall deadline, lock per target file and staging folder (nothing
+half-written is ever left in the cache) as every other download of the suite.
 Loading the verified file into its architecture is :mod:`suite.models.loading`'s job.
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
-import hashlib
-import http.client
 import json
-import os
-import signal
-import sys
-import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tqdm import tqdm
-
 from suite import paths
+from suite.data import fetch
 from suite.errors import CheckpointError, warn
 from suite.files import atomic_write_text, run_lock
 from suite.models.spec import CheckpointSpec, ModelSpec
 
 __all__ = [
-    "DOWNLOAD_DEADLINE_S",
     "checkpoint_record",
     "checkpoint_status",
     "first_seen_path",
@@ -49,14 +35,6 @@ __all__ = [
     "sha256_file",
     "verify_checkpoint",
 ]
-
-_CHUNK = 1 << 20
-_READ_TIMEOUT_S = 60.0  # longest wait for one socket read (and for connecting)
-_USER_AGENT = "sr-suite (checkpoint download)"
-
-# Longest a whole download may take (read at call time, so tests can lower it). A server that
-# trickles bytes never trips the per-read timeout; this deadline ends it.
-DOWNLOAD_DEADLINE_S = 30 * 60.0
 
 FIRST_SEEN_SCHEMA = "sr-suite/first-seen/1"
 _FIRST_SEEN_LOCK_S = 60.0  # another process only holds the record while adding one entry
@@ -70,11 +48,7 @@ _SHA_CACHE: dict[tuple[str, int, int], str] = {}
 
 def _hash_file(path: Path) -> str:
     """sha256 of a file, read in chunks so large files never sit in memory."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return fetch.file_sha256(path)
 
 
 def _sha_key(path: Path) -> tuple[str, int, int]:
@@ -316,11 +290,12 @@ def _missing_error(
     )
 
 
-def _download_error(spec: ModelSpec, url: str, dest: Path, reason: str) -> CheckpointError:
+def _download_error(spec: ModelSpec, exc: fetch.DownloadError, dest: Path) -> CheckpointError:
     """A failed download; nothing was saved."""
     return CheckpointError(
-        f"could not download the checkpoint for model {spec.id!r} from {url}: {reason}. "
-        f"Nothing was saved. Fix: retry (check the network or proxy), or download the file "
+        f"could not download the checkpoint for model {spec.id!r} from {exc.source}: "
+        f"{exc.reason}. Nothing was saved. Fix: retry (check the network or proxy, or serve the "
+        f"file from a mirror with --mirror URL / {paths.ENV_MIRROR}), or download the file "
         f"yourself and save it as {dest} or in your --checkpoint-dir / SUITE_CHECKPOINT_DIR."
     )
 
@@ -328,159 +303,34 @@ def _download_error(spec: ModelSpec, url: str, dest: Path, reason: str) -> Check
 # --------------------------------------------------------------------------- download
 
 
-def _content_length(response: Any) -> int | None:
-    """The declared body size, or None when the server does not say."""
-    value = response.headers.get("Content-Length")
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _duration(seconds: float) -> str:
-    """``30 min`` or ``0.5 s``."""
-    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
-
-
-def _read_timeout(deadline_s: float) -> float:
-    """How long connecting and each read may wait: ``_READ_TIMEOUT_S``, or less before a
-    shorter deadline."""
-    return min(_READ_TIMEOUT_S, deadline_s)
-
-
-def _stream(
-    response: Any, out: Any, total: int | None, label: str, progress: bool, deadline_s: float
-) -> tuple[int, str]:
-    """Copy the body to ``out`` with a progress bar; return (bytes written, sha256 hex).
-
-    ``read1`` returns whatever has arrived, so a server trickling bytes is stopped at the
-    deadline, ``deadline_s`` after the start, instead of blocking until a whole chunk has come.
-    """
-    deadline = time.monotonic() + deadline_s
-    digest = hashlib.sha256()
-    written = 0
-    disable = None if progress else True  # None: tqdm shows the bar only on a terminal
-    with tqdm(
-        total=total,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc=label,
-        file=sys.stderr,
-        disable=disable,
-        leave=False,
-    ) as bar:
-        while True:
-            try:
-                chunk = response.read1(_CHUNK)
-            except TimeoutError as exc:  # the socket's read timeout passed without a byte
-                stall = _duration(_read_timeout(deadline_s))
-                raise TimeoutError(f"the server sent nothing for {stall}") from exc
-            if not chunk:
-                break
-            if time.monotonic() >= deadline:
-                got = f"{written} of {total}" if total is not None else f"{written}"
-                raise TimeoutError(
-                    f"not finished within the download deadline of {_duration(deadline_s)} "
-                    f"({got} bytes arrived): the server is too slow or stalled"
-                )
-            out.write(chunk)
-            digest.update(chunk)
-            written += len(chunk)
-            bar.update(len(chunk))
-    return written, digest.hexdigest()
-
-
-def _check_download(ckpt: CheckpointSpec, declared: int | None, written: int, sha: str) -> None:
-    """Raise ValueError describing the first way the downloaded bytes are wrong."""
-    if declared is not None and written != declared:
-        raise ValueError(f"connection cut off after {written} of {declared} bytes")
-    if ckpt.size is not None and written != ckpt.size:
-        raise ValueError(f"got {written} bytes, the zoo records {ckpt.size}")
-    if ckpt.sha256 is not None and sha != ckpt.sha256.lower():
-        raise ValueError(f"sha256 mismatch: expected {ckpt.sha256}, got {sha}")
-
-
-def _fetch_to(ckpt: CheckpointSpec, part: Path, progress: bool, deadline_s: float) -> str:
-    """Download ``ckpt.url`` into ``part`` within ``deadline_s`` and verify it; return its sha256.
-
-    Connecting and each read wait at most :func:`_read_timeout`, the whole body ``deadline_s``.
-    """
-    request = urllib.request.Request(ckpt.url, headers={"User-Agent": _USER_AGENT})
-    with urllib.request.urlopen(request, timeout=_read_timeout(deadline_s)) as response:
-        declared = _content_length(response)
-        if declared is not None and ckpt.size is not None and declared != ckpt.size:
-            raise ValueError(f"server announces {declared} bytes, the zoo records {ckpt.size}")
-        with part.open("wb") as out:
-            written, sha = _stream(response, out, declared, ckpt.filename, progress, deadline_s)
-    _check_download(ckpt, declared, written, sha)
-    return sha
-
-
-def _remove_leftover_parts(dest: Path) -> None:
-    """Delete the ``<file>.*.part`` files of downloads of ``dest`` that died (killed, crashed).
-
-    Only called with the lock on ``dest`` held, so no live download is writing one of them.
-    """
-    for stale in dest.parent.glob(f"{glob.escape(dest.name)}.*.part"):
-        stale.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _sigterm_exits() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit(143)`` for the duration, so ``finally`` clauses remove the
-    ``.part`` file and release the lock before the process ends.
-
-    Only in the main thread (where Python runs signal handlers) and only while SIGTERM has its
-    default action: a handler installed by someone else is left alone.
-    """
-    main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        yield
-        return
-
-    def _exit(signum: int, _frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, _exit)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _download(
-    spec: ModelSpec, ckpt: CheckpointSpec, dest: Path, progress: bool, cache_dir: Path | str | None
+    spec: ModelSpec,
+    ckpt: CheckpointSpec,
+    dest: Path,
+    progress: bool,
+    cache_dir: Path | str | None,
+    mirror: str | None,
 ) -> Path:
-    """Download into the cache via a ``.part`` file, verify, then rename atomically.
+    """Download into the cache (see :mod:`suite.data.fetch`: staging folder, lock, deadline),
+    verify, then move into place.
 
-    The lock on ``dest`` keeps two processes from downloading the same file at once; holding it,
-    leftovers of dead downloads are removed, and a file another process finished meanwhile is
-    used. A checkpoint without a zoo sha256 must match the first copy seen before it is saved.
+    Holding the lock on ``dest``, a file another process finished meanwhile is used. A
+    checkpoint without a zoo sha256 must match the first copy seen before it is saved.
     """
-    deadline_s = DOWNLOAD_DEADLINE_S  # read now: tests lower the module constant
-    with run_lock(dest, timeout_s=deadline_s + _READ_TIMEOUT_S), _sigterm_exits():
+    remote = fetch.Remote(ckpt.url, ckpt.sha256, ckpt.size)
+    with fetch.staging(dest) as part:
         if dest.is_file():  # downloaded by another process while this one waited for the lock
             verify_checkpoint(spec, dest, cache_dir)
             return dest
-        _remove_leftover_parts(dest)
-        fd, tmp = tempfile.mkstemp(prefix=f"{dest.name}.", suffix=".part", dir=dest.parent)
-        os.close(fd)
-        part = Path(tmp)
         try:
-            sha = _fetch_to(ckpt, part, progress, deadline_s)
-            if ckpt.sha256 is None:
-                what = f"downloaded from {ckpt.url} (not saved)"
-                _check_first_seen(spec, ckpt, str(dest), sha, cache_dir, what)
-            part.chmod(0o644)  # mkstemp creates 0600; a cached checkpoint is an ordinary file
-            os.replace(part, dest)
-        except urllib.error.HTTPError as exc:
-            raise _download_error(spec, ckpt.url, dest, f"HTTP {exc.code} {exc.reason}") from exc
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            raise _download_error(spec, ckpt.url, dest, str(exc) or type(exc).__name__) from exc
-        finally:
-            part.unlink(missing_ok=True)
-    _remember_sha(dest, sha)
+            got = fetch.fetch(remote, part, dest.name, progress=progress, mirror=mirror)
+        except fetch.DownloadError as exc:
+            raise _download_error(spec, exc, dest) from None
+        if ckpt.sha256 is None:
+            what = f"downloaded from {got.url} (not saved)"
+            _check_first_seen(spec, ckpt, str(dest), got.sha256, cache_dir, what)
+        fetch.install(got.path, dest)
+    _remember_sha(dest, got.sha256)
     verify_checkpoint(spec, dest, cache_dir)  # free now; warns for a first-seen file
     return dest
 
@@ -494,9 +344,11 @@ def resolve_checkpoint(
     cache_dir: Path | None = None,
     download: bool = True,
     progress: bool = True,
+    mirror: str | None = None,
 ) -> Path:
     """Path of a verified checkpoint file for ``spec``: checkpoint dir, cache, then download
-    (see :func:`verify_checkpoint` for what "verified" means)."""
+    from its URL, or from ``mirror`` (> ``SUITE_MIRROR``) when one is set (see
+    :func:`verify_checkpoint` for what "verified" means)."""
     ckpt = require_checkpoint(spec)
     if not ckpt.published:
         raise _unpublished_error(spec, ckpt)
@@ -512,4 +364,4 @@ def resolve_checkpoint(
     if not download or paths.offline():
         why = "download=False" if not download else f"{paths.ENV_OFFLINE} is set"
         raise _missing_error(spec, ckpt, [*local, cached], why)
-    return _download(spec, ckpt, cached, progress, cache_dir)
+    return _download(spec, ckpt, cached, progress, cache_dir, mirror)

@@ -4,23 +4,27 @@ Published files wrap their weights in many ways (``params_ema``, ``state_dict``,
 snapshot, ``module.`` prefixes). :func:`read_state_dict` finds the plain tensors;
 :func:`load_weights` builds the architecture and loads them with ``strict=True``, naming every
 missing or unexpected key and shape mismatch; :func:`load_model` adds the checkpoint lookup.
+A researcher's own model (:mod:`suite.models.user`) goes through the same rules: its weight file
+by :func:`load_weights`, an ``nn.Module`` handed over in Python by :func:`load_network` (a copy,
+refused like a checkpoint when it holds NaN or infinity).
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from suite.errors import CheckpointError, CheckpointMismatchError
-from suite.models.archs import build_arch
+from suite.errors import CheckpointError, CheckpointMismatchError, SuiteError
 from suite.models.checkpoints import require_checkpoint, resolve_checkpoint
 from suite.models.spec import CheckpointSpec, ModelSpec
+from suite.models.user import build_network
 from suite.models.zoo import get_spec
 
-__all__ = ["load_model", "load_weights", "read_state_dict"]
+__all__ = ["load_model", "load_network", "load_weights", "read_state_dict"]
 
 _MAX_LISTED = 10
 
@@ -158,12 +162,21 @@ def _mismatch_error(
         + _listing("unexpected keys", unexpected)
         + _listing("shape mismatches", shapes)
     )
+    if spec.user is not None:
+        cause = (
+            "Likely cause: the weights were saved from another class, with other constructor "
+            "arguments or for another scale. Fix: give the --arch and --arch-kwargs the weights "
+            "were trained with."
+        )
+    else:
+        cause = (
+            "Likely cause: the file is the checkpoint of another scale or variant than this "
+            "model id (or of another architecture). Fix: use the file the zoo names for this "
+            f"model ({spec.checkpoint.filename if spec.checkpoint else '?'})."
+        )
     return CheckpointMismatchError(
         f"checkpoint {path} does not fit model {spec.id!r} "
-        f"(architecture {spec.arch!r}, {spec.arch_kwargs}, scale x{spec.scale:g}):{body}\n"
-        "Likely cause: the file is the checkpoint of another scale or variant than this model id "
-        "(or of another architecture). Fix: use the file the zoo names for this model "
-        f"({spec.checkpoint.filename if spec.checkpoint else '?'})."
+        f"(architecture {spec.arch!r}, {spec.arch_kwargs}, scale x{spec.scale:g}):{body}\n{cause}"
     )
 
 
@@ -179,15 +192,20 @@ def _non_finite_keys(state: Mapping[str, torch.Tensor]) -> list[str]:
     ]
 
 
-def _non_finite_error(spec: ModelSpec, path: Path, keys: list[str]) -> CheckpointError:
+def _non_finite_error(spec: ModelSpec, what: str, keys: list[str]) -> CheckpointError:
     """Weights with NaN or inf would score a meaningless number: refuse them."""
     more = len(keys) - _MAX_NON_FINITE_LISTED
     listed = ", ".join(keys[:_MAX_NON_FINITE_LISTED]) + (f" and {more} more" if more > 0 else "")
+    if spec.user is not None:
+        fix = "the weights are damaged or the training diverged; save a good state again"
+    else:
+        fix = (
+            f"delete it and get the official file from {require_checkpoint(spec).url} again "
+            "(if that one is broken too, the authors' upload is damaged)"
+        )
     return CheckpointError(
-        f"checkpoint {path} for model {spec.id!r} holds NaN or infinite values in "
-        f"{len(keys)} tensor(s): {listed}. Fix: delete it and get the official file from "
-        f"{require_checkpoint(spec).url} again (if that one is broken too, the authors' upload "
-        "is damaged)."
+        f"{what} for model {spec.id!r} holds NaN or infinite values in "
+        f"{len(keys)} tensor(s): {listed}. Fix: {fix}."
     )
 
 
@@ -214,14 +232,37 @@ def load_model(
 
 
 def load_weights(spec: ModelSpec, path: Path, device: str | torch.device = "cpu") -> nn.Module:
-    """Build ``spec``'s architecture and strictly load the (already verified) file ``path``;
-    weights holding NaN or infinity are refused."""
-    model = build_arch(spec.arch, **spec.arch_kwargs)
+    """Build ``spec``'s architecture (a zoo architecture or your class) and strictly load the
+    (already verified) file ``path``; weights holding NaN or infinity are refused."""
+    model = build_network(spec.arch, **spec.arch_kwargs)
     state = read_state_dict(path, require_checkpoint(spec))
     if non_finite := _non_finite_keys(state):
-        raise _non_finite_error(spec, path, non_finite)
+        raise _non_finite_error(spec, f"checkpoint {path}", non_finite)
     missing, unexpected, shapes = _diff_state(model.state_dict(), state)
     if missing or unexpected or shapes:
         raise _mismatch_error(spec, path, missing, unexpected, shapes)
     model.load_state_dict(state, strict=True)
     return _freeze(model.to(device))
+
+
+def load_network(
+    spec: ModelSpec, path: Path | None, device: str | torch.device = "cpu"
+) -> nn.Module:
+    """The network to evaluate: ``path`` loaded by :func:`load_weights`, or, for an
+    ``nn.Module`` handed over in Python (``spec.user.module``), a frozen copy of it (the module
+    itself keeps its mode, device and gradients)."""
+    module = spec.user.module if spec.user is not None else None
+    if module is None:
+        if path is None:
+            raise ValueError(f"{spec.id}: no weight file to load")
+        return load_weights(spec, path, device)
+    if non_finite := _non_finite_keys(module.state_dict()):
+        raise _non_finite_error(spec, f"the {type(module).__name__} you passed", non_finite)
+    try:
+        copied = copy.deepcopy(module)
+    except Exception as exc:  # a module holding something that cannot be copied
+        raise SuiteError(
+            f"cannot copy your {type(module).__name__} to evaluate it ({type(exc).__name__}: "
+            f"{exc}); save its weights and use suite.models.user.user_spec instead"
+        ) from None
+    return _freeze(copied.to(device))

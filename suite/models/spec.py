@@ -1,15 +1,41 @@
-"""What the zoo knows about one published model: architecture, scale, checkpoint provenance.
+"""What the suite knows about one model: architecture, scale, checkpoint provenance.
 
-Besides the two records, small builders let each zoo module state only its facts:
+A zoo model is described by :class:`ModelSpec` and :class:`CheckpointSpec`; a researcher's own
+model (family ``"user"``, see :mod:`suite.models.user`) by the same :class:`ModelSpec` plus its
+:class:`UserSource`. Small builders let each zoo module state only its facts:
 :func:`github_checkpoint` and :class:`GitHubFolder` for weight files committed to GitHub, and
-:class:`Family` for what all models of a family share.
+:class:`Family` for what all models of a family share. :func:`check_scale` is the one rule for
+what counts as a usable scale.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
+
+from suite.errors import ScaleError
+
+USER_FAMILY = "user"  # the family of every model that is not in the zoo
+MAX_SCALE = 32  # beyond the ×30 of the arbitrary-scale papers; larger is a typo
+
+
+def check_scale(value: object, flag: str = "--scale", fix: str = "") -> int | float:
+    """``value`` as a scale (an int when it is integral) if it is a finite number in
+    (1, MAX_SCALE]; a ScaleError naming ``flag`` (and ending with ``fix``) otherwise: NaN,
+    infinity, 0, negative, not a number."""
+    try:
+        scale = float(value)  # type: ignore[arg-type]
+        shown = f"{scale:g}"
+    except (TypeError, ValueError):
+        scale, shown = math.nan, repr(value)
+    if not (math.isfinite(scale) and 1 < scale <= MAX_SCALE):
+        raise ScaleError(
+            f"{flag} {shown} is not a usable scale: give a finite number greater than 1 and at "
+            f"most {MAX_SCALE} (e.g. {flag} 4){fix}"
+        )
+    return int(scale) if scale == int(scale) else scale
 
 
 @dataclass(frozen=True)
@@ -36,11 +62,31 @@ class CheckpointSpec:
 
 
 @dataclass(frozen=True)
+class UserSource:
+    """Where a researcher's own model comes from: what every one of its results records.
+
+    ``reference`` rebuilds the network (``package.module:Class``, or ``/abs/file.py:Class`` for
+    a class loaded from a file) with the spec's ``arch_kwargs``; ``source_sha256`` is the hash
+    of the file defining the class, so an edited network is never answered with an old number.
+    ``weights`` is the weight file (None for an ``nn.Module`` handed over in Python, which is
+    ``module``).
+    """
+
+    reference: str
+    class_name: str  # the class's qualified name, e.g. "MyNet"
+    source_file: str | None  # None when Python cannot tell (a class typed into a REPL)
+    source_sha256: str | None
+    weights: str | None
+    module: Any = field(default=None, compare=False, repr=False)  # an nn.Module, or None
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """One evaluable model: an architecture instance with its checkpoint and conventions.
 
     ``input_range`` is the pixel range the network expects (1.0 for [0, 1], 255.0 for [0, 255]);
-    the runner always hands models RGB in [0, 1] and scales around the call.
+    the runner always hands models RGB in [0, 1] and scales around the call. ``user`` is set
+    for a researcher's own model (family ``"user"``, ``arch`` its class reference).
     """
 
     id: str
@@ -56,6 +102,7 @@ class ModelSpec:
     training_data: str = ""
     note: str = ""
     arbitrary_scale: bool = False  # implicit models (LIIF, LTE, LMF): any scale via a coord grid
+    user: UserSource | None = None
 
     @property
     def integer_scale(self) -> int:

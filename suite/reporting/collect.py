@@ -3,6 +3,10 @@
 ``collect`` reads a results folder (evaluations, ``suite bench`` results, saved diagnoses)
 through the results store, finds every reference table that lists a measured model, and
 judges every cell; the model facts below answer the questions the renderings ask of it.
+
+Results of your own models (family ``"user"``) are in no reference table: they are placed
+among every published method of the tables for their set and scale (``placement``), and, with
+``with_zoo``, among the zoo's measured runs of that set and scale found under the results root.
 """
 
 from __future__ import annotations
@@ -13,13 +17,47 @@ from pathlib import Path
 from typing import Any
 
 from suite import paths
-from suite.errors import SuiteError
+from suite.data.datasets import dataset_order
+from suite.errors import SuiteError, warn
+from suite.models.spec import USER_FAMILY
 from suite.reporting.diagnosis import saved_diagnosis_markdown
 from suite.results.compare import Cell, Tolerances, compare
 from suite.results.reference import ReferenceRow, load_all
 from suite.results.store import latest_results, load_bench_results, read_diagnoses
 
 Group = tuple[str, str]  # (paper, table): table names alone repeat across papers
+
+
+def same_scale(a: float, b: float) -> bool:
+    """Scales as equal as their float forms allow (2 and 2.0, 2.5 and 2.5)."""
+    return abs(float(a) - float(b)) < 1e-9
+
+
+def is_user(result: dict[str, Any]) -> bool:
+    """True for a result of a researcher's own model (not in the zoo)."""
+    return result.get("family") == USER_FAMILY
+
+
+def main_table(rows: Sequence[ReferenceRow]) -> Group | None:
+    """The (paper, table) with the most methods: the paper's main comparison."""
+    methods: dict[Group, set[str]] = {}
+    for r in rows:
+        methods.setdefault((r.paper, r.table), set()).add(r.method)
+    return max(methods, key=lambda g: len(methods[g]), default=None)
+
+
+def paper_only(rows: Iterable[ReferenceRow], measured: set[str]) -> list[ReferenceRow]:
+    """The first row of each published method (a zoo id, else paper and method) that was not
+    measured: the methods known only from the reference tables."""
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        key = r.model_id or f"{r.paper}/{r.method}"
+        if (r.model_id and r.model_id in measured) or key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
 
 
 @dataclass
@@ -31,6 +69,8 @@ class ReportData:
     groups: dict[Group, list[ReferenceRow]]
     models: set[str]  # zoo ids judged: measured ones and their family siblings
     benchmarks: list[dict[str, Any]] = field(default_factory=list)
+    # rows of every table at a set and scale your models were measured on (see refs_at)
+    placement: list[ReferenceRow] = field(default_factory=list)
     diagnoses: list[tuple[str, str]] = field(default_factory=list)
     tol: Tolerances = field(default_factory=Tolerances)
     cells: dict[tuple[Group, str], list[Cell]] = field(default_factory=dict)
@@ -48,12 +88,26 @@ class ReportData:
         """Every judged cell, across reference tables and convention profiles."""
         return [c for cells in self.cells.values() for c in cells]
 
+    @property
+    def user_models(self) -> list[str]:
+        """Names of your own models (not in the zoo) among the results."""
+        return sorted({r["model"] for r in self.results if is_user(r)})
+
     def bench_of(self, model: str) -> dict[str, Any] | None:
         """The model's canonical (1280×720, fp32) benchmark result, CPU first.
 
-        Counts do not depend on the device; variants with another input size would.
+        Counts do not depend on the device; variants with another input size would, and so
+        would a benchmark of another scale stored under the same name (your models are named
+        by you), which is never used.
         """
-        mine = [b for b in self.benchmarks if b["model"] == model and not b.get("variant")]
+        scales = [float(r["scale"]) for r in self.results if r["model"] == model]
+        mine = [
+            b
+            for b in self.benchmarks
+            if b["model"] == model
+            and not b.get("variant")
+            and (not isinstance(b.get("scale"), int | float) or float(b["scale"]) in scales)
+        ]
         mine.sort(key=lambda b: b["device"] != "cpu")
         return mine[0] if mine else None
 
@@ -82,6 +136,17 @@ class ReportData:
         """Every judged reference row, tables with the most methods (the paper's main) first."""
         groups = sorted(self.groups.values(), key=lambda rows: -len({r.method for r in rows}))
         return [r for rows in groups for r in rows]
+
+    def refs_at(self, dataset: str, scale: float) -> list[ReferenceRow]:
+        """Reference rows with a PSNR for one set and scale (judged tables, and the tables your
+        models are placed in), the main table first, rows with Multi-Adds before the others."""
+        rows = [
+            r
+            for r in [*self.all_refs(), *self.placement]
+            if r.dataset == dataset and same_scale(r.scale, scale) and r.psnr is not None
+        ]
+        main = main_table(rows)
+        return sorted(rows, key=lambda r: ((r.paper, r.table) != main, r.multi_adds_g is None))
 
     def unmeasured_models(self) -> dict[str, str]:
         """Judged models with no result at all, with the reason when the zoo knows it."""
@@ -135,27 +200,74 @@ def judged_groups(
     return {g: rows for g, rows in groups.items() if any(r.model_id in measured for r in rows)}
 
 
+def placement_rows(
+    results: Sequence[dict[str, Any]],
+    references: Sequence[ReferenceRow],
+    tables: Sequence[str] | None = None,
+) -> list[ReferenceRow]:
+    """Rows of every reference table (restricted to ``tables`` by name) at a set and scale one
+    of your models was measured on: the published methods it is placed among."""
+    at = {(r["dataset"], float(r["scale"])) for r in results if is_user(r)}
+    return [
+        r
+        for r in references
+        if (not tables or r.table in tables)
+        and any(r.dataset == d and same_scale(r.scale, s) for d, s in at)
+    ]
+
+
+def with_zoo_runs(results: list[dict[str, Any]], root: Path) -> list[dict[str, Any]]:
+    """``results`` plus the zoo's measured runs below ``root`` at the sets and scales of your
+    models' results (the newest per model, set and profile; the folder's own results win)."""
+    at = {(r["dataset"], float(r["scale"])) for r in results if is_user(r)}
+    if not at:
+        warn("--with zoo places your own models among the zoo's runs, but there are none here")
+        return results
+    zoo = [
+        r
+        for r in (latest_results(root) if root.is_dir() else [])
+        if not is_user(r) and (r["dataset"], float(r["scale"])) in at
+    ]
+    if not zoo:
+        sets = ", ".join(f"{d} ×{s:g}" for d, s in sorted(at))
+        warn(
+            f"no zoo runs of {sets} below {root}: run `suite eval MODEL --dataset SET` there "
+            "first (or point SUITE_RESULTS_DIR at the folder that holds them)"
+        )
+    merged = {(r["model"], r["dataset"], r["profile"]): r for r in [*zoo, *results]}
+    return sorted(merged.values(), key=lambda r: (r["model"], dataset_order(r["dataset"])))
+
+
 def collect(
     results_dir: Path,
     reference_dir: Path | None = None,
     tables: Sequence[str] | None = None,
     tol: Tolerances | None = None,
     bench_dirs: Sequence[Path] | None = None,
+    with_zoo: bool = False,
 ) -> ReportData:
     """Read results, benchmarks, diagnoses and reference tables; judge every cell.
 
     ``suite bench`` results are searched below ``results_dir`` and ``bench_dirs`` — by default
     the results root (``SUITE_RESULTS_DIR``, ``results/``), where that command writes them —
-    and kept for the judged models only.
+    and kept for the judged models only. ``with_zoo`` adds the zoo's runs found under the
+    results root at the sets and scales of your models' results (see :func:`with_zoo_runs`).
     """
     results_dir = Path(results_dir)
     if bench_dirs is None:
         bench_dirs = [paths.results_dir()] if paths.results_dir().is_dir() else []
-    results = latest_results(results_dir)
-    if not results:
+    own = latest_results(results_dir)
+    if not own:
         raise SuiteError(f"no evaluation results (*.json) below {results_dir}")
-    groups = judged_groups(results, load_all(reference_dir), tables)
-    models = zoo_family_models(results) | {r["model"] for r in results}
+    results = with_zoo_runs(own, paths.results_dir()) if with_zoo else own
+    references = load_all(reference_dir)
+    added = {r["model"] for r in results} - {r["model"] for r in own}
+    placement = placement_rows(results, references, tables)
+    # a zoo run added for context is judged at your models' sets and scales only
+    groups = judged_groups(
+        results, [r for r in references if r.model_id not in added or r in placement], tables
+    )
+    models = zoo_family_models(own) | {r["model"] for r in results}
     data = ReportData(
         results_dir=results_dir,
         results=results,
@@ -166,6 +278,7 @@ def collect(
         ],
         diagnoses=find_diagnoses(results_dir),
         tol=tol or Tolerances(),
+        placement=placement,
     )
     for group, rows in groups.items():
         for profile in data.profile_names:

@@ -1,12 +1,14 @@
 """The markdown report of a results folder: measured vs published, in the paper's own layout.
 
-One file a reviewer can read in a minute: summary, paper-layout tables, complexity and latency,
-the convention profile, provenance, diagnoses, and per-image scores in an appendix. The data
-comes from ``collect``; every number and table is formatted by ``format``.
+One file a reviewer can read in a minute: summary, paper-layout tables, your own models ranked
+among the published methods of their set and scale, complexity and latency, the convention
+profile, provenance, diagnoses, and per-image scores in an appendix. The data comes from
+``collect``; every number and table is formatted by ``format``.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,8 +21,11 @@ from suite.reporting.collect import (
     ReportData,
     bench_hardware,
     collect,
+    is_user,
     paper_complexity,
+    paper_only,
     peak_memory,
+    same_scale,
 )
 from suite.reporting.format import (
     MISSING,
@@ -33,7 +38,7 @@ from suite.reporting.format import (
     scale_txt,
     table,
 )
-from suite.results.compare import Tolerances, explain_rounding, summarize
+from suite.results.compare import explain_rounding, is_finite_number, summarize
 from suite.results.reference import ReferenceRow
 
 STATUS_MARK = {"reproduced": "✓", "close": "≈", "deviates": "✗"}
@@ -80,6 +85,13 @@ def summary_section(data: ReportData) -> str:
     missing = data.unmeasured_models()
     if missing:
         line += " Not measured: " + "; ".join(f"{m} ({why})" for m, why in missing.items()) + "."
+    if data.user_models:
+        line += (
+            f" Your models ({', '.join(data.user_models)}) are in no reference table: they are "
+            "ranked among the published methods of their set and scale below."
+        )
+    if not data.cells:
+        return "\n\n".join(["## Summary", line])
     rows = []
     for (group, profile), gcells in data.cells.items():
         gs = summarize(gcells)
@@ -193,7 +205,84 @@ def paper_tables_section(data: ReportData) -> str:
                 title += f" (profile `{profile}`)"
             parts += [title, paper_table(data, group, profile)]
     if not data.groups:
-        parts.append("No reference table lists a measured model.")
+        mine = " (your models are ranked among the published methods below)"
+        parts.append(f"No reference table lists a measured model{mine * bool(data.user_models)}.")
+    return "\n\n".join(parts)
+
+
+def _placed(data: ReportData, dataset: str, scale: float) -> tuple[list[list[str]], list[str]]:
+    """Rows of one set and scale, best PSNR first: measured results (yours in bold) and every
+    published method of the tables there; and the results left out (partial, no number)."""
+    measured = [
+        r for r in data.results if r["dataset"] == dataset and same_scale(r["scale"], scale)
+    ]
+    ranked: list[tuple[float, list[str]]] = []
+    left_out = []
+    for r in measured:
+        if r.get("partial") or not is_finite_number(r["psnr"]):
+            left_out.append(f"{r['model']} [{r['profile']}] (partial or no number)")
+            continue
+        params = data.measured_params(r["model"])
+        macs, _ = data.measured_macs(r["model"])
+        mine = is_user(r)
+        ranked.append(
+            (
+                r["psnr"],
+                [
+                    f"**{r['model']}**" if mine else r["model"],
+                    f"{'yours' if mine else 'zoo'}, measured (`{r['profile']}`)",
+                    "this suite",
+                    fmt(None if params is None else params / 1000.0, 1),
+                    fmt(macs, 2),
+                    fmt(r["psnr"], 4),
+                    fmt(r["ssim"], 5),
+                ],
+            )
+        )
+    for ref in paper_only(data.refs_at(dataset, scale), {r["model"] for r in measured}):
+        ssim = None if ref.ssim is None else fmt(ref.ssim, ref.ssim_decimals)
+        ranked.append(
+            (
+                float(ref.psnr or 0.0),
+                [
+                    ref.method,
+                    "paper",
+                    f"{ref.paper} — {ref.table}",
+                    fmt_printed(ref.params_k),
+                    fmt_printed(ref.multi_adds_g),
+                    fmt(ref.psnr, ref.psnr_decimals),
+                    ssim,
+                ],
+            )
+        )
+    ranked.sort(key=lambda item: -item[0])
+    return [[str(i), *cells] for i, (_, cells) in enumerate(ranked, 1)], left_out
+
+
+def placement_section(data: ReportData) -> str | None:
+    """Your models ranked by PSNR among every published method of the reference tables for
+    their set and scale (and among the zoo's measured runs when they were added); None when
+    the results hold none of your models."""
+    mine = [r for r in data.results if is_user(r)]
+    if not mine:
+        return None
+    parts = [
+        "## Your models among published results",
+        "Your models are in no reference table, so each is ranked by PSNR among every method "
+        "the reference tables publish for its set and scale (as printed, each under its paper's "
+        "own conventions) and the runs measured here (under the profile named). #Params and "
+        "Multi-Adds of measured models come from `suite bench` results (1280×720 output).",
+    ]
+    combos = sorted(
+        {(r["dataset"], float(r["scale"])) for r in mine},
+        key=lambda k: (k[1], dataset_order(k[0])),
+    )
+    header = ["#", "Model", "Kind", "Source", "#Params (K)", "Multi-Adds (G)", "PSNR (dB)", "SSIM"]
+    for dataset, scale in combos:
+        rows, left_out = _placed(data, dataset, scale)
+        parts += [f"### {dataset} {scale_txt(scale)}", table(header, rows)]
+        if left_out:
+            parts.append("Not ranked: " + ", ".join(left_out) + ".")
     return "\n\n".join(parts)
 
 
@@ -344,10 +433,32 @@ def provenance_section(data: ReportData) -> str:
         [
             "## Provenance",
             table(["model", "checkpoint", "sha256"], list(ckpts.values())),
+            *_user_provenance(res),
             table(["dataset", "manifest", "images", "layout"], set_rows),
             table(["", "value"], env_rows),
         ]
     )
+
+
+def _user_provenance(results: Sequence[dict[str, Any]]) -> list[str]:
+    """What your models were: class reference, constructor arguments, source file and the
+    sha256 of the evaluated state dict (nothing when there are none)."""
+    rows = {}
+    for r in results:
+        u = r.get("user_model")
+        if is_user(r) and isinstance(u, dict):
+            sha = str(u.get("state_dict_sha256") or "")
+            rows[r["model"]] = [
+                r["model"],
+                f"`{u.get('reference', MISSING)}`",
+                f"`{json.dumps(u.get('arch_kwargs') or {})}`",
+                str(u.get("source_file") or MISSING),
+                f"`{sha[:12]}`" if sha else MISSING,
+            ]
+    if not rows:
+        return []
+    header = ["your model", "class", "arch kwargs", "source file", "state-dict sha256"]
+    return [table(header, list(rows.values()))]
 
 
 def diagnosis_section(data: ReportData) -> str | None:
@@ -382,15 +493,24 @@ def appendix_section(data: ReportData) -> str:
     return "\n\n".join(parts)
 
 
+def _title(data: ReportData) -> str:
+    """``Reproduction report: EIMN``, or ``Benchmark report: MyNet_x4`` for your models."""
+    families = sorted({str(r.get("family") or r["model"]) for r in data.results if not is_user(r)})
+    if not data.user_models:
+        return f"# Reproduction report: {', '.join(families)}"
+    among = f" (with {', '.join(families)})" if families else ""
+    return f"# Benchmark report: {', '.join(data.user_models)}{among}"
+
+
 def render_markdown(data: ReportData) -> str:
     """The whole report."""
-    families = sorted({str(r.get("family") or r["model"]) for r in data.results})
     sections = [
-        f"# Reproduction report: {', '.join(families)}",
+        _title(data),
         f"Results from `{data.results_dir}`.",
         summary_section(data),
         explained_section(data),
         paper_tables_section(data),
+        placement_section(data),
         complexity_section(data),
         latency_section(data),
         conventions_section(data),
@@ -401,15 +521,10 @@ def render_markdown(data: ReportData) -> str:
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
-def write_report(
-    results_dir: Path,
-    out: Path | None = None,
-    reference_dir: Path | None = None,
-    tables: Sequence[str] | None = None,
-    tol: Tolerances | None = None,
-    bench_dirs: Sequence[Path] | None = None,
-) -> Path:
-    """Collect, render and write the report (default ``<results_dir>/report.md``)."""
-    data = collect(results_dir, reference_dir, tables, tol, bench_dirs)
+def write_report(results_dir: Path, out: Path | None = None, **inputs: Any) -> Path:
+    """Collect, render and write the report (default ``<results_dir>/report.md``); ``inputs``
+    are :func:`~suite.reporting.collect.collect`'s keywords (``reference_dir``, ``tables``,
+    ``tol``, ``bench_dirs``, ``with_zoo``)."""
+    data = collect(results_dir, **inputs)
     path = Path(out) if out else Path(results_dir) / "report.md"
     return atomic_write_text(path, render_markdown(data))

@@ -3,7 +3,9 @@
 One figure per dataset × scale: Multi-Adds (G) on x, PSNR on y, marker area ∝ #params, every
 point labelled. Measured points (this suite) are filled; methods known only from the reference
 tables are hollow grey; a black × (dotted line to the measurement when apart) marks the published
-value of a measured model, so a gap between paper and measurement shows at a glance. Figures are
+value of a measured model, so a gap between paper and measurement shows at a glance. Your own
+models (no reference table lists them) are filled points among every published method of the
+tables for their set and scale, and, when asked, among the zoo's measured runs. Figures are
 drawn on matplotlib's Agg canvas directly (no pyplot, no global backend state).
 """
 
@@ -27,10 +29,10 @@ from suite.reporting.collect import (
     bench_hardware,
     collect,
     paper_complexity,
+    paper_only,
+    same_scale,
 )
 from suite.reporting.format import fmt_printed, scale_txt
-from suite.results.compare import Tolerances
-from suite.results.reference import ReferenceRow
 
 FORMATS = ("png", "svg")
 DPI = 160
@@ -66,34 +68,14 @@ def _area(params_k: float | None) -> float:
     return max(20.0, AREA_PER_K * params_k) if params_k else 40.0
 
 
-def _same_scale(a: float, b: float) -> bool:
-    return abs(float(a) - float(b)) < 1e-9
-
-
-def _main_table(rows: Sequence[ReferenceRow]) -> tuple[str, str] | None:
-    """The (paper, table) with the most methods: the paper's main comparison."""
-    methods: dict[tuple[str, str], set[str]] = {}
-    for r in rows:
-        methods.setdefault((r.paper, r.table), set()).add(r.method)
-    return max(methods, key=lambda g: len(methods[g]), default=None)
-
-
 def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str, Any]:
     """Measured, paper-only and published points of one dataset × scale, and what was left out.
 
     Measured x: the ``suite bench`` default counter, else the reference tables' Multi-Adds.
     Paper-only: reference rows without a measured result (one per method, Multi-Adds preferred).
     """
-    refs = [
-        r
-        for r in data.all_refs()
-        if r.dataset == dataset and _same_scale(r.scale, scale) and r.psnr is not None
-    ]
-    main = _main_table(refs)
-    refs.sort(key=lambda r: ((r.paper, r.table) != main, r.multi_adds_g is None))
-    results = [
-        r for r in data.results if r["dataset"] == dataset and _same_scale(r["scale"], scale)
-    ]
+    refs = data.refs_at(dataset, scale)
+    results = [r for r in data.results if r["dataset"] == dataset and same_scale(r["scale"], scale)]
     measured_ids = {r["model"] for r in results}
     multi_profile = len({r["profile"] for r in results}) > 1
     out: dict[str, Any] = {"measured": [], "paper": [], "published": [], "unplaced": []}
@@ -112,6 +94,9 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
         params = data.measured_params(model)
         params_k = params / 1000.0 if params else paper_complexity(data.all_refs(), model)[0]
         label = f"{model} [{res['profile']}]" if multi_profile else model
+        if res.get("partial"):  # its mean misses images: comparable with nothing
+            out["unplaced"].append(f"{label} (partial result)")
+            continue
         if x is None or psnr is None:
             out["unplaced"].append(label)
             continue
@@ -121,13 +106,8 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
                 px = pub.multi_adds_g if pub.multi_adds_g is not None else x
                 published[model] = Point(model, px, pub.psnr, pub.params_k, "published")
             published[model].anchors.append((x, psnr))
-    seen: set[str] = set()
     sources: set[str] = set()
-    for r in refs:
-        key = r.model_id or f"{r.paper}/{r.method}"
-        if r.model_id in measured_ids or key in seen:
-            continue
-        seen.add(key)
+    for r in paper_only(refs, measured_ids):
         if r.multi_adds_g is None:
             out["unplaced"].append(r.method)
         else:
@@ -143,9 +123,7 @@ def complexity_points(data: ReportData, dataset: str, scale: float) -> dict[str,
 def latency_points(data: ReportData, dataset: str, scale: float) -> dict[str, list[Point]]:
     """Measured points with a median latency, per device (and settings variant) benchmarked."""
     out: dict[str, list[Point]] = {}
-    results = [
-        r for r in data.results if r["dataset"] == dataset and _same_scale(r["scale"], scale)
-    ]
+    results = [r for r in data.results if r["dataset"] == dataset and same_scale(r["scale"], scale)]
     multi_profile = len({r["profile"] for r in results}) > 1
     for res in results:
         for bench in data.benchmarks:
@@ -400,7 +378,7 @@ def make_figures(data: ReportData) -> list[PlotOut]:
         names = {
             r["profile"]
             for r in data.results
-            if r["dataset"] == dataset and _same_scale(r["scale"], scale)
+            if r["dataset"] == dataset and same_scale(r["scale"], scale)
         }
         profile_note = _profile_note(data, names)
         pts = complexity_points(data, dataset, scale)
@@ -410,7 +388,7 @@ def make_figures(data: ReportData) -> list[PlotOut]:
             note.append(f"Paper-only points: {'; '.join(pts['sources'])}")
         note.append("Marker area ∝ #params")
         if pts["unplaced"]:
-            note.append(f"Not placed (no Multi-Adds): {', '.join(pts['unplaced'])}")
+            note.append(f"Not placed (no Multi-Adds unless noted): {', '.join(pts['unplaced'])}")
         fig = draw(
             pts,
             f"{dataset} {scale_txt(scale)}: PSNR vs Multi-Adds",
@@ -456,13 +434,12 @@ def save_figures(
 def plot_results(
     results_dir: Path,
     out_dir: Path | None = None,
-    reference_dir: Path | None = None,
     formats: Sequence[str] = FORMATS,
-    tables: Sequence[str] | None = None,
-    bench_dirs: Sequence[Path] | None = None,
-    tol: Tolerances | None = None,
+    **inputs: Any,
 ) -> list[Path]:
-    """Collect a results folder and write its figures (default ``<results_dir>/plots``)."""
-    data = collect(results_dir, reference_dir, tables, tol, bench_dirs)
+    """Collect a results folder and write its figures (default ``<results_dir>/plots``);
+    ``inputs`` are :func:`~suite.reporting.collect.collect`'s keywords (``reference_dir``,
+    ``tables``, ``tol``, ``bench_dirs``, ``with_zoo``)."""
+    data = collect(results_dir, **inputs)
     out = Path(out_dir) if out_dir else Path(results_dir) / "plots"
     return save_figures(make_figures(data), out, formats)

@@ -8,6 +8,11 @@ A cell is (model, scale, dataset, metric) against one reference row. Status:
 - ``not measured``: a published cell for a zoo model with no measurement, or with only a
   *partial* one (images that could not be scored; the note names them, the mean is not shown);
 - ``not published``: a measurement with no published value in that source.
+
+Every cell backed by a measurement also says which run it came from (``run_timestamp``,
+``run_git``) and, in a reproduction, how that run got there (``run``): measured now, reused (an
+identical earlier run: same checkpoint, images, profile and device, checked now) or carried over
+(an earlier run found in the results folder and not measured again).
 """
 
 from __future__ import annotations
@@ -20,6 +25,12 @@ from suite.errors import SuiteError
 from suite.results.reference import ReferenceRow
 
 METRICS = ("psnr", "ssim")
+
+# how a run came into a reproduction (a cell's ``run``; "" for a cell with no measurement)
+RUN_NOW = "measured now"
+RUN_REUSED = "reused"
+RUN_CARRIED = "carried over"
+RUN_KINDS = (RUN_NOW, RUN_REUSED, RUN_CARRIED)
 
 
 def is_finite_number(x: object) -> bool:
@@ -90,9 +101,33 @@ class Cell:
     profile: str | None
     decimals: int | None
     note: str = ""
+    run: str = ""  # RUN_NOW, RUN_REUSED, RUN_CARRIED, or "" (no measurement / not a reproduction)
+    run_timestamp: str | None = None  # when the run behind the measurement finished
+    run_git: str | None = None  # the suite commit it was measured with (its ``env.git``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def run_provenance(timestamp: str | None, git: str | None) -> str:
+    """When and with which suite commit a run was measured, as labels print it:
+    ``run 2025-06-01, suite 1a2b3c4d5e6f``."""
+    date = timestamp[:10] if isinstance(timestamp, str) and len(timestamp) >= 10 else None
+    return f"run {date or 'date unknown'}, suite {git or 'commit unknown'}"
+
+
+def run_fields(
+    result: dict[str, Any] | None, origins: dict[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
+    """The ``run``, ``run_timestamp`` and ``run_git`` of the cells ``result`` backs."""
+    if result is None:
+        return {}
+    env = result.get("env")
+    return {
+        "run": (origins or {}).get((result["model"], result["dataset"]), ""),
+        "run_timestamp": result.get("timestamp"),
+        "run_git": env.get("git") if isinstance(env, dict) else None,
+    }
 
 
 def classify(measured: float, published: float, decimals: int, metric: str, tol: Tolerances) -> str:
@@ -118,11 +153,13 @@ def compare(
     tables: list[str] | None = None,
     tol: Tolerances | None = None,
     models: set[str] | None = None,
+    origins: dict[tuple[str, str], str] | None = None,
 ) -> list[Cell]:
     """Every cell of the chosen reference tables joined with the results.
 
     ``models`` restricts "not measured" cells to these zoo ids (e.g. the family being
     reproduced); rows without a model id (methods with no checkpoint) are never cells.
+    ``origins`` says how each (model, dataset) result came into a reproduction (``RUN_*``).
     """
     tol = tol or Tolerances()
     refs = [r for r in references if r.model_id and (tables is None or r.table in tables)]
@@ -165,6 +202,7 @@ def compare(
                     profile=res["profile"] if res else None,
                     decimals=dp if published is not None else None,
                     note=note,
+                    **run_fields(res, origins),
                 )
             )
     source_tables = sorted({r.table for r in refs})
@@ -191,6 +229,7 @@ def compare(
                         res["profile"],
                         None,
                         note,
+                        **run_fields(res, origins),
                     )
                 )
     explain_rounding(cells)
@@ -227,10 +266,14 @@ def explain_rounding(cells: list[Cell]) -> None:
 
 
 def summarize(cells: list[Cell]) -> dict[str, Any]:
-    """Counts per status and the worst |Δ| per metric among compared cells."""
+    """Counts per status, cells per kind of run (``runs``: measured now, reused, carried over)
+    and the worst |Δ| per metric among compared cells."""
     counts: dict[str, int] = {}
+    runs = dict.fromkeys(RUN_KINDS, 0)
     for c in cells:
         counts[c.status] = counts.get(c.status, 0) + 1
+        if c.run in runs:
+            runs[c.run] += 1
     worst: dict[str, dict[str, Any] | None] = {}
     for metric in METRICS:
         compared = [c for c in cells if c.metric == metric and c.delta is not None]
@@ -241,4 +284,4 @@ def summarize(cells: list[Cell]) -> dict[str, Any]:
             else {"model": w.model, "dataset": w.dataset, "source": w.source, "delta": w.delta}
         )
     compared = sum(counts.get(s, 0) for s in ("reproduced", "close", "deviates"))
-    return {"counts": counts, "compared": compared, "worst": worst}
+    return {"counts": counts, "compared": compared, "runs": runs, "worst": worst}

@@ -1,14 +1,19 @@
-"""The evaluation result schema (``sr-suite/eval/1``) as typed records.
+"""The evaluation result schema (``sr-suite/eval/1``) as typed records, and ``suite score``'s.
 
 These are the JSON objects ``suite eval --json`` prints, ``suite.evaluate`` returns and
-``<results>/<model>/<run>__<profile>.json`` holds. Plain dicts at run time; the types document
-the keys and let a type checker follow them. Fields marked "since #10" are absent from results
-written earlier; readers treat a missing ``partial`` as false.
+``<results>/<model>/<run>__<profile>.json`` holds, and the record of SR images scored by
+``suite score`` (``sr-suite/score/1``, printed, not stored). Plain dicts at run time; the types
+document the keys and let a type checker follow them. Fields marked "since #10" are absent from
+results written earlier; readers treat a missing ``partial`` as false. Results of a
+researcher's own model (family ``"user"``, since #9) add ``user_model``.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from typing_extensions import NotRequired
 
 
 class ImageScore(TypedDict):
@@ -34,10 +39,24 @@ class FailedImage(TypedDict):
 class CheckpointRecord(TypedDict):
     """The weight file a result came from."""
 
-    file: str
+    file: str | None  # None: an nn.Module handed to suite.evaluate (its sha256 is its state's)
     sha256: str
     url: str | None
-    verification: str  # "registry": the zoo's sha256 matched; "first-seen": see checkpoints.py
+    # "registry": the zoo's sha256 matched; "first-seen": see checkpoints.py; "user": your own
+    # weights, recorded as they are (nothing to check them against)
+    verification: str
+
+
+class UserModelRecord(TypedDict):
+    """Provenance of a researcher's own model (since #9): what was built and loaded."""
+
+    reference: str  # "package.module:Class" or "/abs/path/file.py:Class" (the result's arch)
+    class_name: str  # the class's qualified name
+    source_file: str | None  # the file defining the class
+    source_sha256: str | None  # that file's sha256 (part of the run key)
+    arch_kwargs: dict[str, Any]  # the constructor's keyword arguments
+    input_range: float
+    state_dict_sha256: str  # the weights evaluated, wherever they came from
 
 
 class ManifestRecord(TypedDict):
@@ -86,3 +105,37 @@ class EvalResult(TypedDict):
     elapsed_s: float
     timestamp: str
     run_key: dict[str, Any]
+    user_model: NotRequired[UserModelRecord]  # since #9: only for family "user"
+
+
+class ScoredImage(TypedDict):
+    """One SR image scored by ``suite score``."""
+
+    name: str  # the HR image's stem
+    file: str  # the SR image scored
+    psnr: float | None
+    ssim: float
+    hr_shape: list[int]  # the HR crop (per the profile) it was compared with
+    hr_sha256: str  # the HR file's decoded pixels, as in ImageScore
+    sr_sha256: str  # the SR file's decoded pixels
+
+
+class ScoreResult(TypedDict):
+    """SR images made elsewhere, scored against a set's HR under a profile (``suite score``)."""
+
+    schema: str  # "sr-suite/score/1"
+    sr_dir: str
+    suffix: str  # SR file stem = HR stem + suffix
+    scale: float
+    dataset: str
+    profile: str
+    profile_spec: dict[str, Any]
+    psnr: float  # mean over the scored images, as in EvalResult
+    ssim: float
+    n_images: int
+    per_image: list[ScoredImage]
+    partial: bool  # some images of the set have no usable SR image: see failed
+    failed: list[FailedImage]  # missing SR images, size mismatches, unreadable files
+    extra: list[str]  # SR files matching no image of the set (not scored)
+    data: DataRecord
+    timestamp: str

@@ -27,6 +27,13 @@ def test_list_json_has_every_model(capsys: pytest.CaptureFixture, tmp_path: Path
     eimn = {r["id"]: r for r in rows if r["family"] == "EIMN"}
     assert eimn["EIMN_A_x4"]["params"] == 880_870
     assert eimn["EIMN_L_x4"]["checkpoint"] == "unpublished"
+    assert (
+        eimn["EIMN_A_x4"]["url"] == "https://github.com/liux520/EIMN/raw/main/Weights/EIMN_A_x4.pth"
+    )
+    assert eimn["EIMN_A_x4"]["sha256"] == (
+        "054f5f03bf5b380f502a74991821401e5f52e8a9c32e7b7e72253a68fdd1ba34"
+    )
+    assert eimn["EIMN_L_x4"]["sha256"] is None  # never uploaded: nothing to hash
 
 
 @pytest.mark.shared

@@ -3,6 +3,8 @@ traceback, a silent skip or a number from bad data (issue #10).
 
 Each case breaks the tiny setup of :func:`support.tiny.make_env` one way and runs
 ``suite eval UP_x2 --dataset Set5`` on it; the table says what ``suite eval`` must answer.
+A second table does the same for your own model (``suite eval --arch …``, ``--save-sr``) and for
+SR images made elsewhere (``suite score``), issue #9.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from support.tiny import CPU_OOM, Upsampler, identity_checkpoint, make_env, tiny_spec, write_png16
 
 from suite import cli
+from suite.evaluation.runner import EvalOptions, evaluate
 from suite.models.spec import ModelSpec
 
 ALLOW = ["--allow-modified-data"]
@@ -152,12 +156,18 @@ CASES: dict[str, tuple[Callable[[Setup], None], int, list[str], str | None]] = {
 }  # fmt: skip
 
 
+@pytest.fixture
+def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Setup, EvalOptions]:
+    """The tiny setup to break, and the options that point at it."""
+    spec, opts, folder = make_env(tmp_path, monkeypatch)
+    return Setup(tmp_path, folder, spec), opts
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_is_one_clear_line(
-    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    case: str, tiny, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    spec, opts, folder = make_env(tmp_path, monkeypatch)
-    setup = Setup(tmp_path, folder, spec)
+    setup, opts = tiny
     breaks, code, err_fragments, out_fragment = CASES[case]
     breaks(setup)
     monkeypatch.setattr("suite.evaluation.runner.get_spec", lambda _id: setup.spec)
@@ -167,12 +177,161 @@ def test_bad_input_is_one_clear_line(
         "--results-dir", str(opts.results_dir), *setup.args,
     ]  # fmt: skip
     assert cli.main(argv) == code
-    out, err = capsys.readouterr()
+    _assert_answer(*capsys.readouterr(), err_fragments, out_fragment)
+
+
+def _assert_answer(out: str, err: str, err_fragments: list[str], out_fragment: str | None) -> None:
+    """One clear answer: ``error:`` lines naming the problem, never a traceback, and on stdout
+    ``out_fragment`` (None: no number at all)."""
     assert "Traceback" not in err and "internal error" not in err
-    assert err.startswith("error: ")
+    assert err.startswith(("error: ", "warning: "))
     for fragment in err_fragments:
         assert fragment in err
     if out_fragment is None:
-        assert out == ""  # no number at all
+        assert out == ""
     else:
         assert out_fragment in out
+
+
+# --------------------------------------------------------------------------- your own model
+
+
+def _ckpt(s: Setup) -> str:
+    """The tiny identity checkpoint of make_env, used as your model's weights."""
+    return str(s.tmp / "ckpts" / s.spec.checkpoint.filename)
+
+
+def _mine(*flags: str, weights: str | None = None) -> Callable[[Setup], list[str]]:
+    """``suite eval`` of the tiny Upsampler as your model, with ``flags`` added."""
+
+    def argv(s: Setup) -> list[str]:
+        mine = ["eval", "--arch", "support.tiny:Upsampler", "--arch-kwargs", '{"scale": 2}',
+                "--weights", weights or "{ckpt}", "--scale", "2", "--name", "MyUp", "--dataset",
+                "Set5", "--no-progress", *flags]  # fmt: skip
+        return _raw(*mine)(s)
+
+    return argv
+
+
+def _file(name: str, text: str) -> Callable[[Setup], list[str]]:
+    """``suite eval --arch <tmp>/<name>:Net`` of a file holding ``text``."""
+
+    def argv(s: Setup) -> list[str]:
+        (s.tmp / name).write_text(text)
+        return ["eval", "--arch", f"{s.tmp / name}:Net", "--weights", _ckpt(s), "--scale", "2",
+                "--dataset", "Set5"]  # fmt: skip
+
+    return argv
+
+
+def _weights_file(make: Callable[[Path], None]) -> Callable[[Setup], list[str]]:
+    """``suite eval`` of your model with weights made by ``make(path)``."""
+
+    def argv(s: Setup) -> list[str]:
+        make(s.tmp / "mine.pth")
+        return _mine(weights="{tmp}/mine.pth")(s)
+
+    return argv
+
+
+def _raw(*args: str) -> Callable[[Setup], list[str]]:
+    """A command line as given, ``{ckpt}`` and ``{tmp}`` filled in."""
+    return lambda s: [a.replace("{ckpt}", _ckpt(s)).replace("{tmp}", str(s.tmp)) for a in args]
+
+
+def _then(step: Callable[[Setup], None], argv: Callable[[Setup], list[str]]):
+    def run(s: Setup) -> list[str]:
+        step(s)
+        return argv(s)
+
+    return run
+
+
+def _forward_fails(s: Setup) -> None:
+    Upsampler.fail_on, Upsampler.failure, Upsampler.failure_text = 2, ValueError, "odd shape"
+
+
+def _saved_sr(s: Setup) -> None:
+    """SR images of the tiny model in ``<tmp>/sr``, then one removed and one added."""
+    opts = EvalOptions(data_root=s.folder.parent, checkpoint_dir=s.tmp / "ckpts", write=False,
+                       progress=False, save_sr=s.tmp / "sr")  # fmt: skip
+    evaluate(s.spec, "Set5", opts)
+    (s.tmp / "sr" / "im1.png").unlink()
+    (s.tmp / "sr" / "zebra.png").write_bytes((s.tmp / "sr" / "im2.png").read_bytes())
+
+
+SCORE = ["score", "{tmp}/sr", "--dataset", "Set5", "--scale", "2"]
+
+# id -> (command line, exit code, fragments of stderr, fragment of stdout or None)
+USER_CASES: dict[str, tuple[Callable[[Setup], list[str]], int, list[str], str | None]] = {
+    "--arch without --weights": (_raw("eval", "--arch", "support.tiny:Upsampler", "--scale", "2",
+        "--dataset", "Set5"), 2, ["needs --weights (the file its weights are saved in)"], None),
+    "--arch without --scale": (_raw("eval", "--arch", "support.tiny:Upsampler", "--weights",
+        "{ckpt}", "--dataset", "Set5"), 2, ["needs --scale"], None),
+    "--weights without --arch": (_raw("eval", "UP_x2", "--weights", "{ckpt}", "--dataset",
+        "Set5"), 2, ["--weights describes your own model: give --arch too"], None),
+    "MODEL and --arch": (lambda s: [*_mine()(s)[:1], "UP_x2", *_mine()(s)[1:]], 2,
+        ["give either a zoo MODEL (UP_x2) or your own model (--arch), not both"], None),
+    "--arch without a class": (_raw("eval", "--arch", "support.tiny", "--weights", "{ckpt}",
+        "--scale", "2", "--dataset", "Set5"), 2, ["is not a class reference"], None),
+    "--arch file missing": (_raw("eval", "--arch", "{tmp}/gone.py:Net", "--weights", "{ckpt}",
+        "--scale", "2", "--dataset", "Set5"), 2, ["gone.py does not exist"], None),
+    "--arch module missing": (_raw("eval", "--arch", "no_such_pkg_xyz.net:Net", "--weights",
+        "{ckpt}", "--scale", "2", "--dataset", "Set5"), 2,
+        ["cannot import module 'no_such_pkg_xyz.net'", "add that folder to PYTHONPATH"], None),
+    "--arch import fails": (_file("boom.py", "raise ImportError('needs CUDA')\n"), 2,
+        ["boom.py failed: ImportError: needs CUDA (", "boom.py:1)"], None),
+    "--arch class missing": (_file("empty.py", "class Other:\n    pass\n"), 2,
+        ["has no 'Net' (its classes: Other)"], None),
+    "--arch not a network": (_file("fn.py", "def Net(scale=2):\n    return None\n"), 2,
+        ["returned a NoneType, not an nn.Module"], None),
+    "--arch-kwargs not JSON": (_mine("--arch-kwargs", "{scale: 2}"), 2,
+        ["--arch-kwargs is not valid JSON"], None),
+    "--arch-kwargs rejected": (_mine("--arch-kwargs", '{"depth": 3}'), 2,
+        ['--arch-kwargs {"depth": 3} failed: TypeError', "Upsampler(scale: int = 2)"], None),
+    "--weights missing": (_mine(weights="{tmp}/none.pth"), 2, ["none.pth does not exist"], None),
+    "--weights not weights": (_weights_file(lambda p: p.write_bytes(b"<html>")), 2,
+        ["corrupt or not a PyTorch checkpoint"], None),
+    "--weights a pickled module": (_weights_file(lambda p: torch.save(Upsampler(), p)), 2,
+        ["save a plain state dict instead"], None),
+    "--weights of another net": (_weights_file(lambda p: torch.save({"head.w": torch.ones(1)},
+        p)), 2, ["does not fit model 'MyUp'", "give the --arch and --arch-kwargs the weights"],
+        None),
+    "--weights with NaN": (_weights_file(lambda p: identity_checkpoint(p, bias=float("nan"))), 2,
+        ["holds NaN or infinite values", "save a good state again"], None),
+    "--name a zoo id": (_mine("--name", "IMDN_x4"), 2, ["--name 'IMDN_x4' is taken by the zoo"],
+        None),
+    "--name a path": (_mine("--name", "../up"), 2, ["--name '../up' cannot name a file"], None),
+    "--input-range 0": (_mine("--input-range", "0"), 2, ["--input-range must be a positive"],
+        None),
+    "--scale of another net": (_mine("--scale", "4"), 2, ["here ×2"], None),
+    "forward raises": (_then(_forward_fails, _mine()), 2, ["your model's forward raised "
+        "ValueError: odd shape", "tiny.py:"], None),
+    "--save-sr two sets": (_mine("--dataset", "Set14", "--save-sr", "{tmp}/sr"), 2,
+        ["--save-sr writes the SR images of one set: give one --dataset"], None),
+    "--save-sr a file": (_then(lambda s: (s.tmp / "f").write_text(""), _mine("--save-sr",
+        "{tmp}/f")), 2, ["f is a file, not a folder"], None),
+    "score: no folder": (_raw(*SCORE), 2, ["sr does not exist; give the folder"], None),
+    "score: --scale nan": (_then(_saved_sr, _raw(*SCORE[:-1], "nan")), 2,
+        ["--scale nan is not a usable scale"], None),
+    "score: unknown set": (_then(_saved_sr, _raw(*SCORE[:3], "Set6", *SCORE[4:])), 2,
+        ["unknown dataset 'Set6'"], None),
+    "score: missing and extra": (_then(_saved_sr, _raw(*SCORE)), 2, ["warning: 1 file(s) in",
+        "zebra.png", "not scored: ", "has no SR image for im1.png", "is PARTIAL: 3 of 4"],
+        "PARTIAL: 3 of 4 images"),
+    "score: another scale's crop": (_then(_saved_sr, _raw(*SCORE, "--profile", "matlab")), 2,
+        ["im0.png is 60×48 px", "profiles that crop the HR image to that size"], "PARTIAL"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(USER_CASES))
+def test_bad_input_of_your_model_is_one_clear_line(
+    case: str, tiny, capsys: pytest.CaptureFixture
+) -> None:
+    setup, opts = tiny
+    command, code, err_fragments, out_fragment = USER_CASES[case]
+    argv = command(setup)
+    where = ["--results-dir", str(opts.results_dir)] if argv[0] == "eval" else []
+    assert cli.main([*argv, "--data-root", str(opts.data_root), *where]) == code
+    _assert_answer(*capsys.readouterr(), err_fragments, out_fragment)
+    assert not list(opts.results_dir.rglob("*.json"))  # nothing written for a refused run

@@ -1,8 +1,9 @@
 """Checkpoint resolution, download and verification (suite.models.checkpoints).
 
-Downloads are served by a local HTTP server on 127.0.0.1 (``server`` fixture); nothing here
-touches the network. Reading and strict loading are in test_loading.py; the table of failure
-cases (bad files, downloads, registrations) is test_faults.py.
+Downloads are served by a local HTTP server on 127.0.0.1 (``server`` fixture) or a mirror of
+``../shared`` (support.mirror); nothing here touches the network. Reading and strict loading are
+in test_loading.py; the table of failure cases (bad files, downloads, registrations) is
+test_faults.py.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pytest
 from support.http import WeightServer
+from support.mirror import build_mirror, clean_downloads, put, serving_mirror
 from support.weights import FILENAME, SUBDIR, save, tiny_spec, tiny_state, write
 
+from suite.data import fetch
 from suite.errors import CheckpointError
 from suite.files import run_lock
 from suite.models import checkpoints
@@ -35,6 +38,12 @@ from suite.models.spec import CheckpointSpec
 from suite.models.zoo import get_spec, model_specs
 
 pytestmark = pytest.mark.usefixtures("clean_env")
+
+
+@pytest.fixture(autouse=True)
+def _local_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No mirror or proxy of the user's reaches these downloads; no retry waits."""
+    clean_downloads(monkeypatch)
 
 
 @pytest.fixture
@@ -285,7 +294,7 @@ def test_zoo_sha_never_touches_the_first_seen_record(tmp_path: Path, payload: by
 
 @pytest.fixture
 def short_deadline(monkeypatch: pytest.MonkeyPatch) -> float:
-    monkeypatch.setattr(checkpoints, "DOWNLOAD_DEADLINE_S", 0.4)
+    monkeypatch.setattr(fetch, "DEADLINE_S", 0.4)
     return 0.4
 
 
@@ -313,11 +322,11 @@ def test_leftover_parts_are_removed_by_the_next_download(
 ) -> None:
     server.body = payload
     folder = tmp_path / "cache" / "checkpoints" / SUBDIR
-    stale = [write(folder / f"{FILENAME}.{tag}.part", b"half") for tag in ("k9x1", "term")]
-    other = write(folder / "other.pth.k9x1.part", b"not ours")
+    stale = [write(folder / f"{FILENAME}.part" / tag, b"half") for tag in ("tmpk9x1", "tmpterm")]
+    other = write(folder / "other.pth.part" / "tmpk9x1", b"not ours")
     path = resolve_checkpoint(tiny_spec(server.url, payload), cache_dir=tmp_path / "cache")
     assert sorted(_files(folder)) == sorted([path, other])
-    assert not any(p.exists() for p in stale)
+    assert not any(p.exists() for p in stale) and not (folder / f"{FILENAME}.part").exists()
 
 
 def test_waits_for_a_concurrent_download_and_uses_its_file(
@@ -359,6 +368,33 @@ def test_sigterm_removes_the_part_file(
     assert sent and info.value.code == 128 + signal.SIGTERM
     assert _files(cache) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+# --------------------------------------------------------------------------- mirror
+
+
+def test_a_mirror_serves_the_download(
+    tmp_path: Path, payload: bytes, server: WeightServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``<mirror>/<host>/<path>`` of the zoo URL, from the argument or SUITE_MIRROR."""
+    spec = tiny_spec(server.url, payload)
+    put(tmp_path / "mirror", server.url, payload)
+    with serving_mirror(tmp_path / "mirror") as mirror:
+        path = resolve_checkpoint(spec, cache_dir=tmp_path / "a", progress=False, mirror=mirror.url)
+        assert path.read_bytes() == payload
+        monkeypatch.setenv("SUITE_MIRROR", mirror.url)
+        resolve_checkpoint(spec, cache_dir=tmp_path / "b", progress=False)
+        assert mirror.requests == 2
+    assert server.requests == 0
+
+
+@pytest.mark.shared
+def test_zoo_checkpoints_come_from_a_mirror_of_shared(shared_dir: Path, tmp_path: Path) -> None:
+    spec = get_spec("EIMN_A_x4")
+    with serving_mirror(build_mirror(tmp_path / "mirror", shared_dir)) as mirror:
+        path = resolve_checkpoint(spec, cache_dir=tmp_path / "c", progress=False, mirror=mirror.url)
+    assert path == tmp_path / "c" / "checkpoints" / spec.checkpoint.subdir / "EIMN_A_x4.pth"
+    assert sha256_file(path) == spec.checkpoint.sha256 and mirror.requests == 1
 
 
 # --------------------------------------------------------------------------- real zoo

@@ -5,12 +5,14 @@ in the cache.
 The models layer has no command of its own, so each row goes through the public entry point
 :func:`suite.models.loading.load_model` (resolve, verify, download, read, load); `suite bench`'s
 rows, which reach the same code through the command line, are in tests/bench/test_faults.py.
-Downloads come from the local server of ``support.http`` (``server`` fixture).
+Downloads come from the local server of ``support.http`` (``server`` fixture) or a mirror of it
+(``support.mirror``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -19,10 +21,11 @@ from pathlib import Path
 import pytest
 import torch
 from support.http import WeightServer
+from support.mirror import clean_downloads, serving_mirror
 from support.weights import FILENAME, SUBDIR, save, tiny_spec, tiny_state, write
 
+from suite.data import fetch
 from suite.errors import CheckpointError
-from suite.models import checkpoints
 from suite.models.checkpoints import first_seen_path
 from suite.models.loading import load_model
 from suite.models.spec import ModelSpec
@@ -40,6 +43,7 @@ class Place:
     server: WeightServer
     payload: bytes  # a valid tiny checkpoint
     monkeypatch: pytest.MonkeyPatch
+    stack: contextlib.ExitStack
 
     @property
     def ckdir(self) -> Path:
@@ -69,6 +73,12 @@ class Place:
 
     def load(self, spec: ModelSpec, download: bool = True) -> None:
         load_model(spec, self.ckdir, self.cache, download=download, progress=False)
+
+    def mirror(self) -> str:
+        """An empty mirror on 127.0.0.1, set as SUITE_MIRROR (stopped with the test's server)."""
+        srv = self.stack.enter_context(serving_mirror(self.tmp / "mirror"))
+        self.monkeypatch.setenv("SUITE_MIRROR", srv.url)
+        return srv.url
 
 
 # Each row prepares its files and returns the spec to load and what the message must name.
@@ -149,10 +159,14 @@ def download(mode: str) -> Prepare:
 
 def download_too_slow(mode: str) -> Prepare:
     def prepare(p: Place) -> tuple[ModelSpec, str]:
-        p.monkeypatch.setattr(checkpoints, "DOWNLOAD_DEADLINE_S", 0.3)
+        p.monkeypatch.setattr(fetch, "DEADLINE_S", 0.3)
         return p.spec(), p.serve(mode)
 
     return prepare
+
+
+def mirror_lacks_it(p: Place) -> tuple[ModelSpec, str]:
+    return p.spec(), f"{p.mirror()}/127.0.0.1:{p.server.server_address[1]}/weights/{FILENAME}"
 
 
 def download_size_differs(p: Place) -> tuple[ModelSpec, str]:
@@ -201,10 +215,11 @@ CASES = [
     ("download-404", download("404"), "HTTP 404"),
     ("download-corrupt", download("corrupt"), "sha256 mismatch"),
     ("download-cut-off", download("cutoff"), "connection cut off after"),
-    ("download-size-differs", download_size_differs, "the zoo records"),
+    ("download-size-differs", download_size_differs, "bytes, expected"),
     ("download-trickles", download_too_slow("trickle"), "download deadline of 0.3 s"),
     ("download-stalls", download_too_slow("stall"), "the server sent nothing for 0.3 s"),
     ("download-unlike-first-seen", download_unlike_first_seen, "but the copy first seen on"),
+    ("mirror-404", mirror_lacks_it, "(mirror of http://127.0.0.1:"),
     ("offline", offline, "not found and cannot be downloaded (SUITE_OFFLINE is set)"),
     ("unpublished", unpublished, "never published"),
     ("share-page", share_page, "share page, not a file the suite can fetch"),
@@ -221,10 +236,13 @@ def test_bad_checkpoint_is_named_and_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> None:
-    place = Place(tmp_path, server, save(tiny_state(), tmp_path / "src.pth"), monkeypatch)
-    spec, named = prepare(place)
-    with pytest.raises(CheckpointError) as info:
-        place.load(spec)
+    clean_downloads(monkeypatch)
+    with contextlib.ExitStack() as stack:
+        payload = save(tiny_state(), tmp_path / "src.pth")
+        place = Place(tmp_path, server, payload, monkeypatch, stack)
+        spec, named = prepare(place)
+        with pytest.raises(CheckpointError) as info:
+            place.load(spec)
     message = str(info.value)
     assert fragment in message and named in message, message
     assert ("Fix" in message) != (request.node.callspec.id in NO_FIX), message

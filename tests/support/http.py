@@ -1,9 +1,11 @@
-"""A local HTTP server on 127.0.0.1 that serves checkpoint bytes; nothing reaches the network.
+"""Local HTTP servers on 127.0.0.1 that misbehave on request; nothing reaches the network.
 
-The server answers any path with one body, in a chosen mode, and counts requests:
-``ok``, ``corrupt`` (last 16 bytes flipped), ``cutoff`` (connection closed halfway), ``404``,
-``trickle`` (one byte every ``interval`` seconds: never idle long enough for a read timeout) or
-``stall`` (headers, then nothing). ``after_first_byte`` is called once a trickle has begun.
+A :class:`FaultyServer` answers each GET with a body in a mode, and counts requests: ``ok``,
+``corrupt`` (last 16 bytes flipped), ``cutoff`` (connection closed halfway), ``404``, ``trickle``
+(one byte every ``interval`` seconds: never idle long enough for a read timeout) or ``stall``
+(headers, then nothing). ``after_first_byte`` is called once a trickle has begun; ``queue``
+holds the modes of the next requests (then ``mode`` applies again), to fail only once.
+:class:`WeightServer` serves one body at any path; ``support.mirror`` serves a folder.
 """
 
 from __future__ import annotations
@@ -12,39 +14,60 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 
-class WeightServer(ThreadingHTTPServer):
-    """Serves one body at any path, in a chosen mode, and counts requests."""
+class FaultyServer(ThreadingHTTPServer):
+    """Answers GET requests with :meth:`respond`'s body, in its mode; counts requests."""
 
     daemon_threads = True
 
-    def __init__(self, filename: str) -> None:
+    def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.filename = filename
-        self.body = b""
-        self.mode = "ok"  # ok | corrupt | cutoff | 404 | trickle | stall
         self.interval = 0.05  # seconds between bytes in trickle mode
         self.after_first_byte: Callable[[], None] | None = None
         self.requests = 0
         self.stopping = threading.Event()  # ends trickling and stalling handlers on shutdown
 
     @property
-    def url(self) -> str:
+    def base_url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/weights/{self.filename}"
+        return f"http://{host}:{port}"
+
+    def respond(self, path: str) -> tuple[bytes | None, str]:
+        """The body for a request path (None: there is none) and the mode to send it in."""
+        raise NotImplementedError
+
+
+class WeightServer(FaultyServer):
+    """Serves one body at any path, in a chosen mode."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__()
+        self.filename = filename
+        self.body = b""
+        self.mode = "ok"  # ok | corrupt | cutoff | 404 | trickle | stall
+        self.queue: list[str] = []  # modes of the next requests, before ``mode`` again
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/weights/{self.filename}"
+
+    def respond(self, path: str) -> tuple[bytes | None, str]:
+        return self.body, self.queue.pop(0) if self.queue else self.mode
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: WeightServer
+    server: FaultyServer
 
     def do_GET(self) -> None:
         self.server.requests += 1
-        if self.server.mode == "404":
+        body, mode = self.server.respond(urlsplit(self.path).path)
+        if body is None or mode == "404":
             self.send_error(404, "Not Found")
             return
-        body = self.server.body
-        if self.server.mode == "corrupt":
+        if mode == "corrupt":
             body = body[:-16] + bytes(b ^ 0xFF for b in body[-16:])
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
@@ -52,17 +75,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         # the client may give up (its deadline): expected in the slow modes
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._send(body)
+            self._send(body, mode)
 
-    def _send(self, body: bytes) -> None:
-        if self.server.mode == "stall":
+    def _send(self, body: bytes, mode: str) -> None:
+        if mode == "stall":
             self.wfile.flush()
             self.server.stopping.wait(30)
             return
-        if self.server.mode == "trickle":
+        if mode == "trickle":
             self._trickle(body)
             return
-        if self.server.mode == "cutoff":
+        if mode == "cutoff":
             body = body[: len(body) // 2]
             self.close_connection = True
         self.wfile.write(body)
@@ -81,10 +104,12 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep test output quiet."""
 
 
+Server = TypeVar("Server", bound=FaultyServer)
+
+
 @contextlib.contextmanager
-def serving(filename: str) -> Iterator[WeightServer]:
-    """A running :class:`WeightServer`, shut down on exit."""
-    srv = WeightServer(filename)
+def running(srv: Server) -> Iterator[Server]:
+    """Serve ``srv`` in a thread; shut it down (ending slow answers) on exit."""
     thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -94,3 +119,8 @@ def serving(filename: str) -> Iterator[WeightServer]:
         srv.shutdown()
         srv.server_close()
         thread.join(timeout=5)
+
+
+def serving(filename: str) -> contextlib.AbstractContextManager[WeightServer]:
+    """A running :class:`WeightServer`, shut down on exit."""
+    return running(WeightServer(filename))

@@ -1,6 +1,8 @@
-"""``suite bench``: #params, Multi-Adds, latency and peak memory of zoo models.
+"""``suite bench``: #params, Multi-Adds, latency and peak memory of zoo models, or of yours.
 
-Formerly ``suite profile``; that name stays as a deprecated alias for one release.
+Your own model is given as to ``suite eval`` (``--arch module:Class --weights FILE --scale S
+--name NAME``), and its result is written beside its evaluations, where reports and plots find
+it. Formerly ``suite profile``; that name stays as a deprecated alias for one release.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import traceback
 
 from suite.bench.counters import COUNTERS
 from suite.cli import options
+from suite.cli.commands.eval import add_user_model, model_from_args
 from suite.errors import SuiteError
 
 NAME = "bench"
 ALIASES = ("profile",)  # deprecated: "profile" is easily confused with convention profiles
 HELP = "#params, Multi-Adds (four counters), latency and peak memory of a model"
 DESCRIPTION = (
-    "Benchmark a zoo model at a 1280x720 output (input = floor(size / scale)). Never "
-    "downloads: without a checkpoint on disk the weights are random, which changes neither "
-    "complexity nor timing."
+    "Benchmark a zoo model, or your own (--arch), at a 1280x720 output (input = floor(size / "
+    "scale)). Never downloads: without a checkpoint on disk the weights are random, which "
+    "changes neither complexity nor timing."
 )
 
 
@@ -74,7 +77,26 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tf32", action="store_true", help="allow TF32 on Ampere+ GPUs (off)")
     options.add_json(p, "the result (one line per model)")
     p.add_argument("--no-write", action="store_true", help="do not write results/")
+    p.add_argument("--scale", type=float, help="with --arch: the scale your model upscales by")
+    add_user_model(p)
     options.add_locations(p, "data", "checkpoints", "cache", "results")
+
+
+def _models(args: argparse.Namespace) -> list:  # -> list[ModelSpec] (lazy import: torch)
+    """What to benchmark: the zoo (``--all``), one zoo id, or your model (``--arch``)."""
+    from suite.models.zoo import get_spec, model_specs
+
+    if args.arch and args.all:
+        raise SuiteError("--all benchmarks the zoo; give your model (--arch) without it")
+    if not args.arch:
+        if args.all == bool(args.model):
+            raise SuiteError("give either a MODEL id or --all (or your own model: --arch)")
+        if args.scale is not None:
+            raise SuiteError("--scale is your model's (with --arch); a zoo model has its own")
+    if args.all:
+        return list(model_specs().values())
+    model = model_from_args(args)
+    return [get_spec(model) if isinstance(model, str) else model]
 
 
 def _options(args: argparse.Namespace):  # -> BenchOptions (lazy import: torch)
@@ -94,15 +116,12 @@ def run(args: argparse.Namespace) -> int:
     from suite import paths
     from suite.bench.benchmark import benchmark, result_path
     from suite.bench.environment import resolve_device
-    from suite.models.zoo import get_spec, model_specs
     from suite.reporting.console import bench_text
     from suite.results.store import write_json
 
-    if args.all == bool(args.model):
-        raise SuiteError("give either a MODEL id or --all")
+    specs = _models(args)
     opts = _options(args)
     resolve_device(opts.device)
-    specs = list(model_specs().values()) if args.all else [get_spec(args.model)]
     failed: list[str] = []
     internal = False
     for spec in specs:

@@ -42,6 +42,7 @@ def rows(family: str | None, checkpoint_dir: str | None, cache_dir: str | None) 
                 "venue": spec.venue,
                 "source": spec.checkpoint.repo if spec.checkpoint else None,
                 "url": spec.checkpoint.url if spec.checkpoint else None,
+                "sha256": spec.checkpoint.sha256 if spec.checkpoint else None,
             }
         )
     return out

@@ -1,4 +1,10 @@
-"""``suite reproduce FAMILY``: evaluate a family's checkpoints and diff against its paper."""
+"""``suite reproduce FAMILY``: evaluate a family's checkpoints and diff against its paper.
+
+Exit codes: 0 when every run asked for was measured (or is absent, skipped or carried over,
+each labelled); 2 when a run failed or came out partial (everything else is written), and when
+nothing could be measured at all: then one line says why and how to get the data, and nothing is
+written or printed as a comparison, so no earlier number passes for a fresh one.
+"""
 
 from __future__ import annotations
 
