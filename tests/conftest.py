@@ -11,6 +11,7 @@ between them live in the ``support`` package beside this file (on ``sys.path`` t
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,31 @@ import pytest
 pytest.register_assert_rewrite("support")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _local(host: object) -> bool:
+    return isinstance(host, str) and (host in LOOPBACK or host.startswith("127."))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the network: only loopback (the local mirror and weight servers) may
+    be resolved or connected to; anything else fails at once, as on a machine offline."""
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if host is not None and not _local(host):
+            raise socket.gaierror(f"network access is disabled in tests (lookup of {host})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if isinstance(address, tuple) and not _local(address[0]):
+            raise OSError(f"network access is disabled in tests (connect to {address[0]})")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
 
 
 def _shared_path() -> Path:

@@ -229,7 +229,7 @@ def _dataset_inputs(job: _Job) -> tuple[list[tuple[str, torch.Tensor]], dict[str
     from suite.protocol.pixels import to_tensor
     from suite.protocol.profiles import get_profile
 
-    ds = require_dataset(str(job.opts.dataset), job.opts.data_root)
+    ds = require_dataset(str(job.opts.dataset), job.opts.data_root, download=False)
     manifest = check_dataset(ds, allow_modified=job.opts.allow_modified_data)
     profile = get_profile("basicsr")
     cache = Path(job.opts.cache_dir) if job.opts.cache_dir else None

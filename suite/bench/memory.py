@@ -149,12 +149,12 @@ def _warm_up(model: torch.nn.Module, x: torch.Tensor) -> list[int] | None:
 def _measure_in_this_process(job: dict[str, Any]) -> dict[str, Any]:
     """Build the job's model, run one forward and report RSS figures (the child's work)."""
     from suite.bench.latency import PRECISIONS
-    from suite.models.archs import build_arch
+    from suite.models.user import build_network
 
     if job.get("threads"):
         torch.set_num_threads(int(job["threads"]))
     dtype = PRECISIONS[job.get("precision", "fp32")]
-    model = build_arch(job["arch"], **job.get("arch_kwargs", {})).to(dtype).eval()
+    model = build_network(job["arch"], **job.get("arch_kwargs", {})).to(dtype).eval()
     x = torch.rand(*job["input_shape"], generator=torch.Generator().manual_seed(0)).to(dtype)
     warmed = _warm_up(model, x)
     gc.collect()
@@ -208,7 +208,8 @@ def cpu_peak_memory(
     threads: int | None = None,
     timeout: float = 1800.0,
 ) -> dict[str, Any]:
-    """Peak resident memory of one CPU forward of ``build_arch(arch, **arch_kwargs)``.
+    """Peak resident memory of one CPU forward of ``arch`` (a registered architecture or a
+    ``module:Class`` reference) built with ``arch_kwargs``.
 
     Runs in a fresh process (see the module docstring) and returns its figures in MiB.
     """

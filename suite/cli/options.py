@@ -154,6 +154,7 @@ def eval_options(args: argparse.Namespace, **overrides: Any):  # -> EvalOptions 
         "scale": getattr(args, "scale", None),
         "allow_modified_data": args.allow_modified_data,
         "download": not args.offline,
+        "mirror": args.mirror,
         "progress": not args.no_progress,
     }
     return EvalOptions(**{**fields, **overrides})

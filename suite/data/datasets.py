@@ -41,6 +41,8 @@ DATASETS: dict[str, tuple[str, ...]] = {
 }
 
 # What an archive download records beside the images it unpacked: the archive's URL and sha256.
+# the five sets of the efficient-SR tables: what a reproduction measures unless told otherwise
+BENCHMARKS: tuple[str, ...] = ("Set5", "Set14", "B100", "Urban100", "Manga109")
 ARCHIVE_RECORD = "download.json"
 
 
@@ -140,7 +142,11 @@ def searched_locations(name: str, data_root: str | Path | None = None) -> list[P
 
 
 def folder_dataset(path: str | os.PathLike) -> Dataset:
-    """A folder of the user's own HR images as an unverified set named after the folder."""
+    """A folder of the user's own HR images as an unverified set named after the folder.
+
+    A folder named like a known set (``…/Set5``, ``…/BSD100``) *is* that set: it takes the
+    canonical name and is verified against its manifest like any copy, so a folder can never
+    publish numbers under a benchmark's name without being that benchmark."""
     folder = Path(path).expanduser()
     known = ", ".join(DATASETS)
     if not folder.exists():
@@ -153,8 +159,8 @@ def folder_dataset(path: str | os.PathLike) -> Dataset:
             f"dataset path {folder} is a file, not a folder; give the folder that holds the HR "
             f"images (e.g. {folder.parent})"
         )
-    name = paths.safe_name(folder.resolve().name, f"dataset folder {folder}: its name")
-    ds = _scan(name, folder, registered=False)
+    name = dataset_name(folder)
+    ds = _scan(name, folder, registered=_lookup(name) is not None)
     if ds is None:
         raise DatasetError(
             f"dataset folder {folder} holds no images ({' '.join(IMAGE_SUFFIXES)}), neither "
@@ -162,6 +168,16 @@ def folder_dataset(path: str | os.PathLike) -> Dataset:
             "or give the folder that holds them"
         )
     return ds
+
+
+def dataset_name(name_or_path: str | os.PathLike) -> str:
+    """The name results of this set carry, known before anything is read or downloaded: a
+    known set's canonical name, else the folder's own name (refused if unsafe for a file)."""
+    if not _is_path(name_or_path):
+        return canonical_name(str(name_or_path))
+    folder = Path(name_or_path).expanduser()
+    name = paths.safe_name(folder.resolve().name, f"dataset folder {folder}: its name")
+    return _lookup(name) or name
 
 
 def _is_path(name_or_path: str | os.PathLike) -> bool:

@@ -118,11 +118,11 @@ def diagnose(
     spec = model if isinstance(model, ModelSpec) else get_spec(model)
     scale = spec.integer_scale
     device = resolve_device(opt.device)
-    ds = require_dataset(dataset, opt.data_root)
+    ds = require_dataset(dataset, opt.data_root, opt.download, opt.progress, opt.mirror)
     report = check_dataset(ds, allow_modified=opt.allow_modified_data)
     cache = paths.cache_dir(opt.cache_dir)
     net = load_model(
-        spec, opt.checkpoint_dir, cache, device, download=opt.download, progress=opt.progress
+        spec, opt.checkpoint_dir, cache, device, opt.download, opt.progress, opt.mirror
     )
     scores: dict[tuple, list[tuple[float, float]]] = {}
     lr_variants = list(itertools.product(GT_CROPS, LR_MODES))

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from suite import paths
-from suite.data.datasets import DATASETS, canonical_name, find_dataset
-from suite.errors import SuiteError
+from suite.data.datasets import BENCHMARKS, canonical_name, find_dataset, require_dataset
+from suite.errors import DatasetError, SuiteError
 from suite.evaluation.runner import EvalOptions, evaluate, result_file
 from suite.models.spec import ModelSpec
 from suite.models.zoo import model_specs
@@ -130,14 +130,10 @@ def reproduce(
     models = family_models(family)
     family = ZOO if family.lower() == ZOO else models[0].family
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
-    wanted = datasets or list(DATASETS)
-    present = [name for name in wanted if find_dataset(name, opt.data_root) is not None]
-    absent = [name for name in wanted if name not in present]
+    present, skipped = acquire_sets(datasets or list(BENCHMARKS), opt, log)
+    absent = [s["what"] for s in skipped]
     if not present:
         raise NothingMeasured(nothing_measured(family, absent, [], [], opt, out))
-    skipped = [{"what": name, "why": "dataset absent under the data root"} for name in absent]
-    for name in absent:
-        log(f"skip {name}: not found under the data root")
     measured: list[dict[str, Any]] = []  # complete and partial runs
     origins: dict[tuple[str, str], str] = {}
     failed: list[str] = []
@@ -201,6 +197,31 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_ino, st.st_mtime_ns
+
+
+def acquire_sets(
+    wanted: list[str], opt: EvalOptions, log=print
+) -> tuple[list[str], list[dict[str, str]]]:
+    """The sets present under the data root, an absent one downloaded first unless downloads
+    are off; and a ``skipped`` entry for each set that could not be had, with the reason."""
+    present: list[str] = []
+    skipped: list[dict[str, str]] = []
+    for name in wanted:
+        if find_dataset(name, opt.data_root) is not None:
+            present.append(name)
+            continue
+        if not opt.download or paths.offline():
+            skipped.append({"what": name, "why": "dataset absent under the data root"})
+            log(f"skip {name}: not found under the data root (downloads are off)")
+            continue
+        try:
+            require_dataset(name, opt.data_root, True, opt.progress, opt.mirror)
+        except DatasetError as exc:
+            skipped.append({"what": name, "why": str(exc)})
+            log(f"skip {name}: {exc}", file=sys.stderr)
+            continue
+        present.append(name)
+    return present, skipped
 
 
 def nothing_measured(

@@ -43,7 +43,7 @@ from tqdm import tqdm
 from suite import paths
 from suite.bench.environment import env_info, resolve_device
 from suite.bench.memory import is_oom
-from suite.data.datasets import Dataset, canonical_name, require_dataset
+from suite.data.datasets import Dataset, dataset_name, require_dataset
 from suite.data.imageio import IMAGE_SUFFIXES, write_png
 from suite.data.manifests import ManifestReport, check_dataset, pixel_hashes
 from suite.errors import DatasetError, ScaleError, SuiteError
@@ -83,7 +83,8 @@ class EvalOptions:
     results_dir: Path | str | None = None
     device: str = "cpu"
     allow_modified_data: bool = False
-    download: bool = True
+    download: bool = True  # fetch an absent set or checkpoint (unless SUITE_OFFLINE is set)
+    mirror: str | None = None  # serve downloads from <mirror>/<host>/<path> (else SUITE_MIRROR)
     progress: bool = True
     scale: float | None = None  # target scale; only arbitrary-scale models accept another one
     force: bool = False  # recompute even if a finished result with the same key exists (and
@@ -181,7 +182,7 @@ def run_profile(spec: ModelSpec, opt: EvalOptions) -> Profile:
 
 def result_file(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Path:
     """The run's result JSON, known before any work is done: what the run lock is taken on."""
-    name = run_name(canonical_name(dataset), spec, target_scale(spec, opt.scale))
+    name = run_name(dataset_name(dataset), spec, target_scale(spec, opt.scale))
     results = paths.results_dir(opt.results_dir)
     return result_json(results, spec.id, name, run_profile(spec, opt).name)
 
@@ -268,7 +269,7 @@ def _checkpoint(spec: ModelSpec, opt: EvalOptions, cache_dir: Path) -> tuple[Pat
         path = Path(spec.user.weights) if spec.user.weights is not None else None
         return path, user_checkpoint_record(spec)
     path = resolve_checkpoint(
-        spec, opt.checkpoint_dir, cache_dir, download=opt.download, progress=opt.progress
+        spec, opt.checkpoint_dir, cache_dir, opt.download, opt.progress, opt.mirror
     )
     return path, checkpoint_record(spec, path, cache_dir)
 
@@ -279,7 +280,7 @@ def plan_run(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Run:
     profile = run_profile(spec, opt)
     scale = target_scale(spec, opt.scale)
     device = resolve_device(opt.device)
-    ds = require_dataset(dataset, opt.data_root)
+    ds = require_dataset(dataset, opt.data_root, opt.download, opt.progress, opt.mirror)
     cache_dir = paths.cache_dir(opt.cache_dir)
     writable_folder(lr_cache_folder(cache_dir, ds.name, scale, profile) / "x")
     manifest = check_dataset(ds, allow_modified=opt.allow_modified_data)

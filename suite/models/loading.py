@@ -223,11 +223,12 @@ def load_model(
     device: str | torch.device = "cpu",
     download: bool = True,
     progress: bool = True,
+    mirror: str | None = None,
 ) -> nn.Module:
-    """A zoo model (id or spec) with its checkpoint resolved, verified and loaded strictly, in
-    eval mode with gradients off."""
+    """A zoo model (id or spec) with its checkpoint resolved (downloaded, from ``mirror`` when
+    given), verified and loaded strictly, in eval mode with gradients off."""
     spec = model if isinstance(model, ModelSpec) else get_spec(model)
-    path = resolve_checkpoint(spec, checkpoint_dir, cache_dir, download=download, progress=progress)
+    path = resolve_checkpoint(spec, checkpoint_dir, cache_dir, download, progress, mirror)
     return load_weights(spec, path, device)
 
 

@@ -40,7 +40,6 @@ COLUMNS = [
 ]
 
 EXTRA_DATASETS = (
-    "DIV2K_val",
     "DIV2K_test",
     "LSDIR_val",
     "DIV2K_LSDIR_val",

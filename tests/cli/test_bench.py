@@ -244,11 +244,6 @@ def test_an_exception_in_your_model_names_its_line(
 
 
 @pytest.mark.slow  # a fresh process measures CPU memory
-@pytest.mark.xfail(
-    strict=True,
-    reason="suite.bench.memory's child builds registered architectures only; it must build "
-    "through suite.models.user.build_network to rebuild --arch references (see issue #9)",
-)
 def test_your_models_cpu_memory_is_measured_in_a_fresh_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:

@@ -259,3 +259,11 @@ def test_an_archive_without_the_image_folder_leaves_nothing(
     with pytest.raises(DatasetError, match="holds no images under DIV2K_valid_HR/"):
         datasets.download_dataset("DIV2K_val", root, progress=False, mirror=own_mirror.url)
     assert sorted(p.name for p in root.iterdir()) == ["DIV2K_val.lock"]
+
+
+def test_a_folder_named_like_a_known_set_is_that_set(tmp_path: Path) -> None:
+    """Its numbers would carry the benchmark's name, so it is verified like any copy."""
+    _png(tmp_path / "elsewhere" / "BSD100" / "a.png")
+    ds = datasets.require_dataset(tmp_path / "elsewhere" / "BSD100", tmp_path / "root")
+    assert (ds.name, ds.registered) == ("B100", True)
+    assert manifests.verify_dataset(ds).status == "modified"  # not the published B100

@@ -16,7 +16,7 @@ import pytest
 from support.tiny import make_env
 
 from suite import cli
-from suite.data.datasets import DATASETS
+from suite.data.datasets import BENCHMARKS
 from suite.evaluation import reproduce as rep
 from suite.evaluation.runner import evaluate
 from suite.models.spec import ModelSpec
@@ -24,7 +24,7 @@ from suite.results.store import write_result
 
 GET_DATA = ["`suite datasets --download ", "(from a mirror: `--mirror URL` or SUITE_MIRROR)"]
 EARLIER_COMPARISON = '{"earlier": true}\n'
-EVERY_SET = ", ".join(DATASETS)  # what reproduce covers when no --dataset is given
+EVERY_SET = ", ".join(BENCHMARKS)  # what reproduce covers when no --dataset is given
 
 
 def _unpublished(spec: ModelSpec) -> ModelSpec:

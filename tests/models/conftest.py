@@ -28,7 +28,7 @@ def _one_thread() -> Iterator[None]:
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No user configuration or proxy leaks into checkpoint lookup and download."""
-    for var in ("SUITE_CHECKPOINT_DIR", "SUITE_CACHE_DIR", "SUITE_OFFLINE"):
+    for var in ("SUITE_CHECKPOINT_DIR", "SUITE_CACHE_DIR", "SUITE_OFFLINE", "SUITE_MIRROR"):
         monkeypatch.delenv(var, raising=False)
     for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
