@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from suite.errors import warn
+from suite.errors import SuiteError, warn
 from suite.protocol.profiles import DEFAULT_PROFILE, PROFILES
 from suite.results.compare import Tolerances
 
@@ -93,6 +93,81 @@ def add_report_inputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reference", type=Path, help="reference tables folder (default: shipped)")
     p.add_argument("--table", action="append", help="only these reference tables (repeatable)")
     add_bench_dirs(p)
+    add_with(p)
+
+
+USER_FLAGS = ("arch_kwargs", "weights", "name", "input_range")  # meaningful with --arch only
+
+
+def add_user_model(p: argparse.ArgumentParser) -> None:
+    """Your own model instead of a zoo id: ``--arch``, ``--arch-kwargs``, ``--weights``,
+    ``--name``, ``--input-range`` (its ``--scale`` is declared by each command)."""
+    g = p.add_argument_group("your own model (instead of MODEL)")
+    g.add_argument(
+        "--arch",
+        metavar="REF",
+        help="your network: package.module:Class, or path/to/file.py:Class",
+    )
+    g.add_argument(
+        "--arch-kwargs",
+        metavar="JSON",
+        help="keyword arguments of the class, as a JSON object, e.g. '{\"scale\": 4}'",
+    )
+    g.add_argument("--weights", type=Path, metavar="FILE", help="its weights (a state dict)")
+    g.add_argument(
+        "--name",
+        help="results name (a plain file name, not a zoo id; default <Class>_x<scale>)",
+    )
+    g.add_argument(
+        "--input-range",
+        type=float,
+        help="pixel range the network expects: 1 (default, RGB in [0, 1]) or 255",
+    )
+
+
+def model_from_args(args: argparse.Namespace) -> Any:  # -> str | ModelSpec (lazy: torch)
+    """The zoo id of MODEL, or the spec of your model from ``--arch`` and its flags; a
+    SuiteError when the two are mixed or a flag is missing."""
+    if not args.arch:
+        given = [f"--{f.replace('_', '-')}" for f in USER_FLAGS if getattr(args, f) is not None]
+        if given:
+            verb = "describe" if len(given) > 1 else "describes"
+            raise SuiteError(f"{', '.join(given)} {verb} your own model: give --arch too")
+        return args.model
+    if args.model:
+        raise SuiteError(
+            f"give either a zoo MODEL ({args.model}) or your own model (--arch), not both"
+        )
+    needed = (
+        ("--weights", args.weights, "the file its weights are saved in"),
+        ("--scale", args.scale, "the factor it upscales by"),
+    )
+    missing = [f"{flag} ({what})" for flag, value, what in needed if value is None]
+    if missing:
+        raise SuiteError(f"--arch {args.arch} needs {' and '.join(missing)}")
+    from suite.models.user import parse_arch_kwargs, user_spec
+
+    return user_spec(
+        args.arch,
+        args.weights,
+        args.scale,
+        name=args.name,
+        arch_kwargs=parse_arch_kwargs(args.arch_kwargs),
+        input_range=1.0 if args.input_range is None else args.input_range,
+    )
+
+
+def add_with(p: argparse.ArgumentParser) -> None:
+    """``--with zoo``: place your models among the zoo's measured runs as well."""
+    p.add_argument(
+        "--with",
+        dest="with_",
+        action="append",
+        choices=["zoo"],
+        default=[],
+        help="zoo: also the zoo's runs of your models' sets and scales, found under the results "
+        "root (SUITE_RESULTS_DIR or results/)",
+    )
 
 
 def report_inputs(args: argparse.Namespace) -> dict[str, Any]:

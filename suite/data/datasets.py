@@ -91,7 +91,7 @@ def canonical_name(name: str) -> str:
 # --------------------------------------------------------------------------- on disk
 
 
-def _list_images(folder: Path) -> dict[str, Path]:
+def list_images(folder: Path) -> dict[str, Path]:
     """Image files by stem. Broken links are kept (reading them names the problem); two files
     for one stem (``x.png`` and ``x.bmp``) are refused, since results name images by stem."""
     by_stem: dict[str, list[Path]] = {}
@@ -112,10 +112,10 @@ def _scan(name: str, folder: Path, registered: bool = True) -> Dataset | None:
     folder itself); None when it holds no images."""
     for sub, layout in (("GTmod12", "basicsr"), ("HR", "plain"), ("original", "plain")):
         if (folder / sub).is_dir():
-            images = _list_images(folder / sub)
+            images = list_images(folder / sub)
             if images:
                 return Dataset(name, folder, layout, folder / sub, images, registered)
-    images = _list_images(folder)
+    images = list_images(folder)
     return Dataset(name, folder, "plain", folder, images, registered) if images else None
 
 

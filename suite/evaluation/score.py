@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from suite.data.datasets import _list_images, require_dataset
+from suite.data.datasets import list_images, require_dataset
 from suite.data.imageio import read_rgb
 from suite.data.manifests import check_dataset, pixels_sha256
 from suite.errors import DatasetError, SuiteError
@@ -38,7 +38,7 @@ def _sr_images(sr_dir: Path) -> dict[str, Path]:
     if not sr_dir.is_dir():
         why = "is a file" if sr_dir.exists() else "does not exist"
         raise SuiteError(f"{sr_dir} {why}; give the folder that holds the SR images")
-    images = _list_images(sr_dir)
+    images = list_images(sr_dir)
     if not images:
         raise DatasetError(f"{sr_dir} holds no images (.png, .bmp, .jpg, .tif); nothing to score")
     return images

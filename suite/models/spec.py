@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from suite.data.fetch import github_raw_url
 from suite.errors import ScaleError
 
 USER_FAMILY = "user"  # the family of every model that is not in the zoo
@@ -122,7 +123,7 @@ def github_checkpoint(repo: str, branch: str, path: str, **fields: Any) -> Check
     """
     return CheckpointSpec(
         filename=PurePosixPath(path).name,
-        url=f"https://github.com/{repo}/raw/{branch}/{path}",
+        url=github_raw_url(repo, branch, path),
         repo=repo,
         repo_path=path,
         **fields,

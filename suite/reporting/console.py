@@ -1,4 +1,5 @@
-"""Console text of one benchmark result (``suite bench``) and of a gate run (``suite gate``)."""
+"""Console text: an evaluation's summary line (``suite eval``, ``suite score``), a benchmark result
+(``suite bench``) and a gate run (``suite gate``)."""
 
 from __future__ import annotations
 
@@ -140,3 +141,27 @@ def bench_gate_text(cells: list[BenchCell]) -> str:
 
     rows = [[c.model, c.key, c.metric, c.status, shown(c.value), shown(c.baseline)] for c in cells]
     return table(["model", "bench", "metric", "status", "value", "base"], rows, "plain")
+
+
+def _images(result: dict[str, Any]) -> str:
+    n, failed = result["n_images"], len(result.get("failed", []))
+    return f"PARTIAL: {n} of {n + failed} images" if result.get("partial") else f"{n} images"
+
+
+def eval_summary(result: dict[str, Any], what: str) -> str:
+    """``<what> ×S Set [profile]: PSNR … dB  SSIM …  (n images, data verified)``."""
+    return (
+        f"{what} ×{result['scale']:g} {result['dataset']} [{result['profile']}]: "
+        f"PSNR {result['psnr']:.4f} dB  SSIM {result['ssim']:.4f}  ({_images(result)}, data "
+        f"{result['data']['manifest']['status']})"
+    )
+
+
+def partial_lines(result: dict[str, Any], what: str) -> list[str]:
+    """For stderr: every image a partial result could not score, and what its mean covers;
+    ``what`` names the run (model or SR folder, dataset, profile)."""
+    return [
+        *(f"error: not scored: {failed['reason']}" for failed in result["failed"]),
+        f"error: {what} is {_images(result)}: its mean is not comparable with published "
+        "numbers; fix or remove the images above and rerun (--strict stops at the first)",
+    ]

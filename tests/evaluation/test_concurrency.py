@@ -74,7 +74,7 @@ def test_concurrent_runs_score_each_image_once(
     for p in set(profiles):
         stored = json.loads((results / f"Set5__{p}.json").read_text())
         assert stored["psnr"] == sequential[p]["psnr"] and not stored["partial"]
-        rows = list(csv.DictReader((results / f"Set5__{p}.csv").open()))
+        rows = list(csv.DictReader((results / f"Set5__{p}.csv").read_text().splitlines()))
         assert sorted(r["name"] for r in rows) == sorted(sequential[p]["run_key"]["images"])
     leftovers = [f.name for f in results.rglob("*") if f.suffix in (".tmp", ".jsonl")]
     assert not leftovers  # no temporary file or partial log left behind

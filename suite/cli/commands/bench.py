@@ -15,7 +15,6 @@ import traceback
 
 from suite.bench.counters import COUNTERS
 from suite.cli import options
-from suite.cli.commands.eval import add_user_model, model_from_args
 from suite.errors import SuiteError
 
 NAME = "bench"
@@ -78,7 +77,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     options.add_json(p, "the result (one line per model)")
     p.add_argument("--no-write", action="store_true", help="do not write results/")
     p.add_argument("--scale", type=float, help="with --arch: the scale your model upscales by")
-    add_user_model(p)
+    options.add_user_model(p)
     options.add_locations(p, "data", "checkpoints", "cache", "results")
 
 
@@ -95,7 +94,7 @@ def _models(args: argparse.Namespace) -> list:  # -> list[ModelSpec] (lazy impor
             raise SuiteError("--scale is your model's (with --arch); a zoo model has its own")
     if args.all:
         return list(model_specs().values())
-    model = model_from_args(args)
+    model = options.model_from_args(args)
     return [get_spec(model) if isinstance(model, str) else model]
 
 

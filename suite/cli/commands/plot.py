@@ -10,7 +10,6 @@ import argparse
 from pathlib import Path
 
 from suite.cli import options
-from suite.cli.commands.report import add_with
 
 NAME = "plot"
 HELP = "PSNR vs Multi-Adds / latency figures, measured vs paper"
@@ -21,7 +20,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     options.add_report_inputs(p)
     p.add_argument("--out", type=Path, help="output folder (default RESULTS_DIR/plots)")
     p.add_argument("--format", nargs="+", default=list(FORMATS), choices=["png", "svg", "pdf"])
-    add_with(p)
 
 
 def run(args: argparse.Namespace) -> int:

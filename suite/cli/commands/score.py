@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from suite.cli import options
-from suite.cli.commands.eval import report_partial, summary_line
 from suite.errors import warn
 
 NAME = "score"
@@ -33,6 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from suite.evaluation.score import score_folder
+    from suite.reporting.console import eval_summary, partial_lines
 
     result = score_folder(
         args.sr_dir,
@@ -48,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
             f"{len(result['extra'])} file(s) in {args.sr_dir} match no image of "
             f"{result['dataset']} and were not scored: {', '.join(result['extra'])}"
         )
-    print(json.dumps(result) if args.json else summary_line(result, str(args.sr_dir)))
+    print(json.dumps(result) if args.json else eval_summary(result, str(args.sr_dir)))
     if result["partial"]:
-        report_partial(result, f"{args.sr_dir} {result['dataset']} [{result['profile']}]")
+        what = f"{args.sr_dir} {result['dataset']} [{result['profile']}]"
+        print("\n".join(partial_lines(result, what)), file=sys.stderr)
         return 2
     return 0
