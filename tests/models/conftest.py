@@ -10,6 +10,7 @@ import pytest
 import torch
 from support.http import WeightServer, serving
 from support.images import rgb_tensor
+from support.mirror import clean_downloads
 from support.weights import FILENAME
 
 
@@ -28,12 +29,9 @@ def _one_thread() -> Iterator[None]:
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No user configuration or proxy leaks into checkpoint lookup and download."""
-    for var in ("SUITE_CHECKPOINT_DIR", "SUITE_CACHE_DIR", "SUITE_OFFLINE", "SUITE_MIRROR"):
+    clean_downloads(monkeypatch)
+    for var in ("SUITE_CHECKPOINT_DIR", "SUITE_CACHE_DIR"):
         monkeypatch.delenv(var, raising=False)
-    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("no_proxy", "*")
-    monkeypatch.setenv("NO_PROXY", "*")
 
 
 @pytest.fixture
