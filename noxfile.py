@@ -1,12 +1,12 @@
 """Developer entry points: ``nox -s tests``, ``lint``, ``gate``, ``reproduce_eimn``,
-``reproduce_zoo``, ``plots``, ``benchmarks``.
+``reproduce_zoo``, ``plots``, ``field``, ``benchmarks``.
 
 Data locations come from the environment (``SUITE_DATA_ROOT``, ``SUITE_CHECKPOINT_DIR``); when
 they are unset and a ``shared/`` folder sits beside the checkout (as in CI), it is used.
 
-Every output of ``reproduce_eimn``, ``reproduce_zoo``, ``plots`` and ``gate`` (evaluations,
-diagnoses, reports, plots) goes under one results root: ``SUITE_RESULTS_DIR`` when it is set,
-else ``build/results/`` (git-ignored), so running a session never changes the committed
+Every output of ``reproduce_eimn``, ``reproduce_zoo``, ``plots``, ``field`` and ``gate``
+(evaluations, diagnoses, reports, plots) goes under one results root: ``SUITE_RESULTS_DIR`` when
+it is set, else ``build/results/`` (git-ignored), so running a session never changes the committed
 ``results/``. Regenerate those on purpose with ``SUITE_RESULTS_DIR=results nox -s …``.
 """
 
@@ -85,12 +85,16 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", "suite", "tests", "benchmarks", "noxfile.py")
 
 
+def _bench_dirs() -> tuple[str, ...]:
+    """The committed benchmark figures and any of the results root's own (which win)."""
+    return ("--bench-dir", str(COMMITTED_BENCH), "--bench-dir", str(_results_root()))
+
+
 def _report_and_plots(session: nox.Session, folder: Path) -> None:
-    """``report.md`` and ``plots/`` in ``folder``, with the committed benchmark figures and any
-    of the results root's own (which win)."""
-    bench = ("--bench-dir", str(COMMITTED_BENCH), "--bench-dir", str(_results_root()))
-    session.run("suite", "report", str(folder), *bench, env=_env())
-    session.run("suite", "plot", str(folder), *bench, env=_env())
+    """``plots/`` in ``folder`` (``--clean``: no figure of an earlier layout is left there),
+    then ``report.md``, which shows those figures."""
+    session.run("suite", "plot", _shown(folder), "--clean", *_bench_dirs(), env=_env())
+    session.run("suite", "report", _shown(folder), *_bench_dirs(), env=_env())
 
 
 def _reproduce(session: nox.Session, family: str, sets: list[str], *flags: str) -> Path:
@@ -148,19 +152,57 @@ def reproduce_zoo(session: nox.Session) -> None:
     _report_and_plots(session, folder)
 
 
-@nox.session
-def plots(session: nox.Session) -> None:
-    """Regenerate the reports and figures of ``<results root>/eimn`` and ``/zoo`` from saved
-    results (no model runs); ``SUITE_RESULTS_DIR=results`` regenerates the committed ones."""
-    folders = [f for f in (_results_root() / "eimn", _results_root() / "zoo") if f.is_dir()]
+FAMILIES = ("eimn", "zoo")  # the families' saved results the field-wide leaderboard is made of
+
+
+def _family_folders(session: nox.Session) -> list[Path]:
+    """The families' saved results under the results root; the session stops when none is."""
+    folders = [_results_root() / f for f in FAMILIES if (_results_root() / f).is_dir()]
     if not folders:
         session.error(
             f"no saved results under {_results_root()}/eimn or /zoo: run `nox -s reproduce_eimn` "
             "(or reproduce_zoo) first, or set SUITE_RESULTS_DIR=results for the committed ones"
         )
+    return folders
+
+
+def _field(session: nox.Session, folders: list[Path]) -> None:
+    """The field-wide leaderboard of ``folders`` into ``<results root>/field``: the figures
+    (``--clean``: none of an earlier layout is left), then the report that shows them."""
+    sources = [_shown(f) for f in folders]
+    out = _results_root() / "field"
+    plots = ("--out", f"{_shown(out)}/plots", "--clean")
+    session.run("suite", "plot", *sources, *plots, *_bench_dirs(), env=_env())
+    session.run("suite", "report", *sources, "--out", _shown(out), *_bench_dirs(), env=_env())
+
+
+@nox.session
+def plots(session: nox.Session) -> None:
+    """Regenerate the reports and figures of ``<results root>/eimn`` and ``/zoo`` from saved
+    results (no model runs; ``nox -s field`` makes the field-wide ones); ``suite plot --clean``
+    leaves no figure of an earlier layout behind.
+    ``SUITE_RESULTS_DIR=results`` regenerates the committed ones."""
+    folders = _family_folders(session)
     _install(session)
     for folder in folders:
         _report_and_plots(session, folder)
+
+
+@nox.session
+def field(session: nox.Session) -> None:
+    """The field-wide leaderboard from saved results (no model runs): one report and one chart
+    per set × scale × profile over ``<results root>/eimn`` and ``/zoo`` together, into
+    ``<results root>/field`` (``plots/`` with each figure's CSV, ``report.md``,
+    ``per_image.md``); ``SUITE_RESULTS_DIR=results`` regenerates the committed one."""
+    folders = _family_folders(session)
+    _install(session)
+    _field(session, folders)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the checkout when inside it (nox runs there), so the committed
+    report names ``results/eimn``, not one machine's folder."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 @nox.session

@@ -99,7 +99,7 @@ def test_reproduce_eimn_runs_reproduce_diagnosis_report_and_plots(
     monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))
     session = _run("reproduce_eimn")
     folder = str(tmp_path / "eimn")
-    assert [c[1] for c in session.commands] == ["reproduce", "diagnose", "report", "plot"]
+    assert [c[1] for c in session.commands] == ["reproduce", "diagnose", "plot", "report"]
     assert session.suite("reproduce")[0] == [
         "suite", "reproduce", "EIMN", "--profile", "basicsr", "--force", "--out", folder,
         "--dataset", "Set5", "--dataset", "Set14", "--dataset", "B100",
@@ -129,7 +129,7 @@ def test_the_diagnosis_runs_only_when_its_set_is_reproduced(
         assert session.suite("reproduce")[0][-len(posargs) :] == list(posargs)
     if not diagnosed:
         assert session.logs == ["diagnosis of EIMN_A_x4 on Set5 skipped: Set5 is not in this run"]
-        assert [c[1] for c in session.commands] == ["reproduce", "report", "plot"]
+        assert [c[1] for c in session.commands] == ["reproduce", "plot", "report"]
 
 
 def test_gate_keeps_the_shape_ci_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -160,6 +160,6 @@ def test_plots_regenerates_each_saved_family(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path))
     session = _run("plots")
     assert [c[1:3] for c in session.commands] == [
-        ["report", str(tmp_path / "zoo")],
         ["plot", str(tmp_path / "zoo")],
+        ["report", str(tmp_path / "zoo")],
     ]

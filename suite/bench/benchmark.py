@@ -2,7 +2,9 @@
 
 Composes :mod:`suite.bench.complexity`, :mod:`suite.bench.latency` and
 :mod:`suite.bench.memory` into one JSON-able record, written by ``suite bench`` to
-``<results>/<model_id>/profile__<device>.json`` next to the accuracy results. Benchmarking never
+``<results>/<model_id>/profile__<device>[__<variant>].json`` next to the accuracy results, where
+every non-default setting (precision, dataset, size, latency mode, latency profile) adds its
+own variant suffix, so no mode overwrites the canonical fp32 record. Benchmarking never
 downloads: the checkpoint is used when it is already on disk (verified, and described under
 ``checkpoint``), otherwise the weights are random, which changes neither complexity nor timing
 nor memory (the record says which). Every option is checked before anything runs, so bad input
@@ -15,6 +17,7 @@ sha256) as its evaluations do; an exception its code raises is an error naming t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,9 +37,14 @@ from suite.bench.complexity import (
 from suite.bench.counters import COUNTER_NOTES, COUNTERS, DEFAULT_COUNTER
 from suite.bench.environment import env_info, resolve_device
 from suite.bench.latency import (
+    CUDA_ONLY_MODES,
+    MODES,
     LatencySettings,
+    ModeForward,
     backend_settings,
     cast_for_precision,
+    compile_failure,
+    latency_profile,
     measure_latency,
 )
 from suite.bench.memory import cpu_peak_memory, cuda_peak_memory, is_oom
@@ -56,9 +64,10 @@ from suite.models.user import (
     user_model_record,
 )
 from suite.models.zoo import get_spec
+from suite.paths import safe_name
 from suite.results.store import BENCH_SCHEMA, DEFAULT_BENCH_SIZE, bench_path
 
-__all__ = ["BenchOptions", "benchmark", "result_path"]
+__all__ = ["BenchOptions", "benchmark", "mode_name", "mode_options", "result_path", "sweep_modes"]
 
 NOTES: dict[str, str] = {
     "params": (
@@ -76,11 +85,18 @@ NOTES: dict[str, str] = {
     "latency": (
         "Milliseconds per forward pass after warm-up, batch 1, under torch.inference_mode; CUDA "
         "timed with CUDA events and a synchronisation per call, CPU with time.perf_counter. "
-        "fp16/bf16 cast the weights and input (no autocast)."
+        "median and iqr (q75 - q25) over the repeats. precision fp16/bf16 casts the weights "
+        "and input; autocast keeps fp32 weights under torch.autocast; tf32 allows TF32 (null: "
+        "PyTorch's defaults); channels_last converts weights and input untimed; compile "
+        "compiles with torch.compile during the warm-up. The settings and the backend flags "
+        "in force (cudnn.benchmark, TF32) are stored beside the numbers."
     ),
     "memory": (
-        "Peak memory of one forward on the size.input input (also when latency used a dataset), "
-        "in MiB; peak_mb is the headline figure, its definition is stored beside it."
+        "Peak memory of one forward on the size.input input (also when latency used a dataset; "
+        "a latency profile uses its largest image), in MiB, in the latency's mode; peak_mb is "
+        "the headline figure, its definition is stored beside it. On a CPU the fresh process "
+        "that measures it runs the plain fp32/fp16/bf16 network, so autocast, channels_last "
+        "and compile runs record none."
     ),
     "weights": (
         "Random weights (checkpoint not on disk) change neither complexity, nor timing, nor "
@@ -115,8 +131,12 @@ class BenchOptions:
     counters: tuple[str, ...] = COUNTERS
     flops: bool = False
     cudnn_benchmark: bool = True
-    tf32: bool = False
+    tf32: bool | None = False  # None: PyTorch's own TF32 defaults
     threads: int | None = None
+    autocast: str | None = None  # "fp16" | "bf16"
+    channels_last: bool = False
+    compile: bool = False
+    latency_profile: str | None = None  # a published protocol, e.g. "ntire_esr"
     checkpoint_dir: Path | str | None = None
     cache_dir: Path | str | None = None
     data_root: Path | str | None = None
@@ -131,11 +151,33 @@ class BenchOptions:
             shown = "x".join(map(str, self.size)) if isinstance(self.size, tuple) else self.size
             raise SuiteError(f"--size must be WIDTHxHEIGHT with both >= 1, e.g. 1280x720: {shown}")
         self.size = (width, height)
+        if self.latency_profile is not None:
+            self._take_profile()
         if self.dataset is not None:
             self.dataset = canonical_name(self.dataset)  # a known set, never a path
             if not self.latency:
                 raise SuiteError("--dataset sets the latency inputs: drop it or --no-latency")
-        self.latency_settings(self.device)  # checks precision, warm-up, repeats and threads
+        self.latency_settings(self.device)  # checks precision, modes, warm-up, repeats, threads
+
+    def _take_profile(self) -> None:
+        """Fix what the latency profile fixes; a flag set to something else is refused, since
+        the record would no longer be the published protocol."""
+        profile = latency_profile(str(self.latency_profile))
+        fixed = {**profile.settings, "dataset": profile.dataset}
+        defaults = BenchOptions.__dataclass_fields__
+        clash = [
+            f"--{name.replace('_', '-')}"
+            for name, value in fixed.items()
+            if getattr(self, name) not in (value, defaults[name].default)
+            and not (name == "dataset" and canonical_name(str(self.dataset)) == value)
+        ]
+        if clash:
+            raise SuiteError(
+                f"--latency-profile {profile.name} fixes {', '.join(clash)} (as the challenge "
+                "ran it): drop them, or time without the profile"
+            )
+        for name, value in fixed.items():
+            setattr(self, name, value)
 
     def latency_settings(self, device: str) -> LatencySettings:
         return LatencySettings(
@@ -146,13 +188,57 @@ class BenchOptions:
             cudnn_benchmark=self.cudnn_benchmark,
             tf32=self.tf32,
             threads=self.threads,
+            autocast=self.autocast,
+            channels_last=self.channels_last,
+            compile=self.compile,
         )
 
+    def variant(self) -> list[str]:
+        """The file-name parts of the latency mode (or profile) beyond precision, dataset and
+        size, which :func:`suite.results.store.bench_path` names itself."""
+        if self.latency_profile is not None:
+            return [self.latency_profile]
+        return self.latency_settings(self.device).variant()
 
-def result_path(results_dir: Path, model_id: str, opts: BenchOptions) -> Path:
-    """Where ``suite bench`` writes this benchmark (see :func:`suite.results.store.bench_path`)."""
+
+_MODE_FIELDS = ("precision", "tf32", "autocast", "channels_last", "compile")
+
+
+def mode_options(opts: BenchOptions, mode: str) -> BenchOptions:
+    """``opts`` switched to one latency mode (:data:`suite.bench.latency.MODES`); the other
+    mode settings go back to their defaults, so each mode is measured on its own."""
+    if mode not in MODES:
+        raise SuiteError(f"unknown latency mode {mode!r}; known: {', '.join(MODES)}")
+    plain = {name: BenchOptions.__dataclass_fields__[name].default for name in _MODE_FIELDS}
+    return dataclasses.replace(opts, **{**plain, **MODES[mode]})
+
+
+def sweep_modes(device: str) -> list[str]:
+    """Every latency mode that means something on ``device`` (TF32 exists on CUDA only)."""
+    cuda = torch.device(device).type == "cuda"
+    return [m for m in MODES if cuda or m not in CUDA_ONLY_MODES]
+
+
+def mode_name(opts: BenchOptions) -> str:
+    """How the network ran, in one word: ``fp32``, ``fp16``, ``tf32``, ``autocast-bf16``,
+    ``channels_last+compile``, a latency profile's name …"""
+    cast = [opts.precision] if opts.precision != "fp32" and opts.latency_profile is None else []
+    return "+".join([*cast, *opts.variant()]) or "fp32"
+
+
+def result_path(
+    results_dir: Path, model_id: str, opts: BenchOptions, accelerator: str | None = None
+) -> Path:
+    """Where ``suite bench`` writes this benchmark (see :func:`suite.results.store.bench_path`):
+    ``profile__<device>[__<GPU kind>][__<precision>][__<dataset>][__<size>][__<mode>…].json``;
+    ``accelerator``, the GPU kind a cluster ran a CUDA benchmark on, is named only for one."""
     device_type = torch.device(opts.device).type
-    return bench_path(results_dir, model_id, device_type, opts.precision, opts.dataset, opts.size)
+    accelerator = accelerator if device_type == "cuda" else None
+    path = bench_path(
+        results_dir, model_id, device_type, opts.precision, opts.dataset, opts.size, accelerator
+    )
+    extra = [safe_name(part, "benchmark variant") for part in opts.variant()]
+    return path.with_name("__".join([path.stem, *extra]) + ".json") if extra else path
 
 
 # --------------------------------------------------------------------------- pieces
@@ -166,6 +252,7 @@ class _Job:
     opts: BenchOptions
     device: str
     input_hw: tuple[int, int]
+    memory_hw: tuple[int, int] | None = None  # peak memory's input, if not input_hw
 
     @property
     def scale(self) -> int:
@@ -214,10 +301,11 @@ def _input_range(x: torch.Tensor, spec: ModelSpec) -> torch.Tensor:
     return x * spec.input_range if spec.input_range != 1.0 else x
 
 
-def _synthetic_input(job: _Job) -> torch.Tensor:
-    """A reproducible uniform-random image of the benchmark's input size, on the CPU."""
+def _synthetic_input(job: _Job, hw: tuple[int, int] | None = None) -> torch.Tensor:
+    """A reproducible uniform-random image of the benchmark's input size (or ``hw``), on the
+    CPU."""
     gen = torch.Generator().manual_seed(0)
-    return _input_range(torch.rand(1, 3, *job.input_hw, generator=gen), job.spec)
+    return _input_range(torch.rand(1, 3, *(hw or job.input_hw), generator=gen), job.spec)
 
 
 def _dataset_inputs(job: _Job) -> tuple[list[tuple[str, torch.Tensor]], dict[str, Any]]:
@@ -252,25 +340,27 @@ def _latency_inputs(job: _Job) -> _Inputs:
     return [("synthetic", _synthetic_input(job))], {"input": "uniform random input of size.input"}
 
 
-def _latency(model: nn.Module, job: _Job, latency_inputs: _Inputs) -> dict[str, Any]:
+def _latency(forward: ModeForward, job: _Job, latency_inputs: _Inputs) -> dict[str, Any]:
     named, about = latency_inputs
-    dtype = next(model.parameters()).dtype
+    dtype = next(forward.model.parameters()).dtype
     inputs = [(name, x.to(device=job.device, dtype=dtype)) for name, x in named]
     settings = job.opts.latency_settings(job.device)
-    return {**measure_latency(model, inputs, settings), **about}
+    return {**measure_latency(forward, inputs, settings), **about}
 
 
-def _memory(model: nn.Module, job: _Job) -> dict[str, Any]:
-    x = _synthetic_input(job)
+def _memory(forward: ModeForward, job: _Job) -> dict[str, Any] | None:
+    x = _synthetic_input(job, job.memory_hw)
     if torch.device(job.device).type == "cuda":
-        x = x.to(device=job.device, dtype=next(model.parameters()).dtype)
+        x = forward.convert(x.to(device=job.device, dtype=next(forward.model.parameters()).dtype))
 
-        def forward() -> None:
+        def run() -> None:
             with torch.inference_mode():
-                model(x)
+                forward(x)
 
-        return cuda_peak_memory(forward, job.device)
+        return cuda_peak_memory(run, job.device)
     spec, opts = job.spec, job.opts
+    if opts.autocast or opts.channels_last or opts.compile:
+        return None  # the measuring child runs the plain network (see NOTES["memory"])
     return cpu_peak_memory(spec.arch, spec.arch_kwargs, x.shape, opts.precision, opts.threads)
 
 
@@ -325,6 +415,12 @@ def benchmark(
     except SuiteError:
         raise
     except Exception as exc:
+        if why := compile_failure(exc):
+            raise SuiteError(
+                f"{spec.id}: torch.compile could not compile it on {device} ({why}); nothing "
+                "was written for it. Fix: a working C++ compiler (CPU) or Triton (CUDA), or "
+                "time it without --compile"
+            ) from exc
         if is_oom(exc):
             (in_h, in_w), (width, height) = job.input_hw, opts.size
             raise SuiteError(
@@ -359,6 +455,9 @@ def _measure(job: _Job) -> dict[str, Any]:
     spec, opts = job.spec, job.opts
     # Data and checkpoint first: an altered dataset or a bad weight file fails before any counting
     inputs = _latency_inputs(job) if opts.latency else None
+    if opts.latency_profile is not None and inputs is not None:  # the peak of a pass over the set
+        largest = max((x for _, x in inputs[0]), key=lambda x: x.shape[-2] * x.shape[-1])
+        job = dataclasses.replace(job, memory_hw=tuple(largest.shape[-2:]))
     # your model's weights are always loaded: they must fit its class, and give its provenance
     loaded = _weights(job) if opts.latency or opts.memory or spec.user is not None else None
     counts = _macs(job)
@@ -371,6 +470,7 @@ def _measure(job: _Job) -> dict[str, Any]:
         "arch_kwargs": spec.arch_kwargs,
         "scale": spec.scale,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "mode": mode_name(opts),
         "size": _size_record(job),
         **_parameter_counts(job),
         "macs": macs_summary(counts, default),
@@ -387,11 +487,15 @@ def _measure(job: _Job) -> dict[str, Any]:
         if spec.user is not None:
             result["user_model"] = user_model_record(spec, model)
         model = cast_for_precision(model, job.device, opts.precision)
+        forward = ModeForward(model, opts.latency_settings(job.device))
         if inputs is not None:
-            result["latency"] = _latency(model, job, inputs)
+            result["latency"] = _latency(forward, job, inputs)
             result["latency_ms"] = result["latency"]["stats"]
         if opts.memory:
-            result["peak_memory_mb"] = _memory(model, job)
+            result["peak_memory_mb"] = _memory(forward, job)
+    if opts.latency_profile is not None:
+        profile = latency_profile(opts.latency_profile)
+        result["latency_profile"] = {"name": profile.name, "description": profile.description}
     result["env"] = env_info(job.device, opts.precision)
     result["notes"] = {**NOTES, "counters": {n: COUNTER_NOTES[n] for n in counts}}
     return result

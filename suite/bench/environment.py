@@ -1,7 +1,9 @@
 """The machine a number was measured on: device resolution and environment capture.
 
 :func:`resolve_device` turns ``--device`` into a torch device (or a clear error);
-:func:`env_info` records everything that can change a measured number, stored with every result.
+:func:`env_info` records everything that can change a measured number, stored with every result
+(evaluations and benchmarks): on a GPU also its name, UUID, driver, CUDA, cuDNN and clocks
+(:func:`cuda_info`, read through nvidia-smi when it is there).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +22,16 @@ from suite import __version__, paths
 from suite.errors import SuiteError
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``cpu`` or ``cuda[:N]``; CUDA without a GPU is an error, not a silent fallback."""
+def resolve_device(device: str | torch.device, here: bool = True) -> torch.device:
+    """``cpu`` or ``cuda[:N]``; CUDA without a GPU is an error, not a silent fallback.
+    ``here=False`` checks the name only, for a device of another machine (a Ray worker's)."""
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError):
         dev = None
     if dev is None or dev.type not in ("cpu", "cuda"):
         raise SuiteError(f"unsupported device {str(device)!r}: use cpu or cuda[:N]")
-    if dev.type == "cuda" and not torch.cuda.is_available():
+    if here and dev.type == "cuda" and not torch.cuda.is_available():
         raise SuiteError("--device cuda requested but no CUDA GPU is available; use --device cpu")
     return dev
 
@@ -96,26 +100,64 @@ def env_info(device: str = "cpu", precision: str | None = None) -> dict[str, Any
     if precision is not None:
         info["precision"] = precision
     if device.startswith("cuda") and torch.cuda.is_available():
-        idx = torch.device(device).index or 0
-        props = torch.cuda.get_device_properties(idx)
-        info.update(
-            gpu=torch.cuda.get_device_name(idx),
-            gpu_capability=f"{props.major}.{props.minor}",
-            gpu_memory_mb=round(props.total_memory / 2**20),
-            cuda=torch.version.cuda,
-            cudnn=torch.backends.cudnn.version(),
-            cudnn_allow_tf32=torch.backends.cudnn.allow_tf32,
-            matmul_allow_tf32=torch.backends.cuda.matmul.allow_tf32,
-            cudnn_benchmark=torch.backends.cudnn.benchmark,
-        )
-        try:
-            out = subprocess.run(
-                ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-            )
-            info["driver"] = out.stdout.strip().splitlines()[0] if out.stdout.strip() else None
-        except (OSError, subprocess.SubprocessError):
-            info["driver"] = None
+        info.update(cuda_info(torch.device(device).index or 0))
     return info
+
+
+# What nvidia-smi is asked about the GPU (``--query-gpu``), and the record's key for each.
+SMI_FIELDS: dict[str, str] = {
+    "driver_version": "driver",
+    "clocks.sm": "clock_sm_mhz",
+    "clocks.mem": "clock_mem_mhz",
+    "clocks.max.sm": "clock_sm_max_mhz",
+    "clocks.max.mem": "clock_mem_max_mhz",
+    "clocks.applications.graphics": "clock_app_graphics_mhz",
+    "power.limit": "power_limit_w",
+    "pstate": "pstate",
+    "persistence_mode": "persistence_mode",
+}
+_UNREADABLE = ("", "N/A", "[N/A]", "[Not Supported]", "[Unknown Error]")
+
+
+def nvidia_smi(gpu: str, run: Callable[..., Any] = subprocess.run) -> dict[str, str | None]:
+    """Driver version, clocks (MHz), power limit and performance state of one GPU (``gpu``: its
+    UUID or index, as ``nvidia-smi --id`` takes it); None for each value that cannot be read,
+    and for all of them when nvidia-smi is missing or fails."""
+    unknown: dict[str, str | None] = dict.fromkeys(SMI_FIELDS.values())
+    cmd = ["nvidia-smi", f"--id={gpu}", f"--query-gpu={','.join(SMI_FIELDS)}"]
+    try:
+        done = run(
+            [*cmd, "--format=csv,noheader,nounits"], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return unknown
+    lines = (done.stdout or "").strip().splitlines() if done.returncode == 0 else []
+    values = [v.strip() for v in lines[0].split(",")] if lines else []
+    if len(values) != len(SMI_FIELDS):
+        return unknown
+    return {
+        key: None if value in _UNREADABLE else value
+        for key, value in zip(SMI_FIELDS.values(), values, strict=True)
+    }
+
+
+def cuda_info(index: int, run: Callable[..., Any] = subprocess.run) -> dict[str, Any]:
+    """The GPU a number was measured on: name, UUID, compute capability, memory, SM count, the
+    CUDA and cuDNN versions torch runs with, the TF32 and autotuning switches, and from
+    nvidia-smi the driver, clocks, power limit and performance state (None where unreadable)."""
+    props = torch.cuda.get_device_properties(index)
+    uuid = getattr(props, "uuid", None)
+    gpu_id = f"GPU-{uuid}" if uuid is not None else str(index)
+    return {
+        "gpu": torch.cuda.get_device_name(index),
+        "gpu_uuid": None if uuid is None else str(uuid),
+        "gpu_capability": f"{props.major}.{props.minor}",
+        "gpu_memory_mb": round(props.total_memory / 2**20),
+        "gpu_multiprocessors": getattr(props, "multi_processor_count", None),
+        "cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version(),
+        "cudnn_allow_tf32": torch.backends.cudnn.allow_tf32,
+        "matmul_allow_tf32": torch.backends.cuda.matmul.allow_tf32,
+        "cudnn_benchmark": torch.backends.cudnn.benchmark,
+        **nvidia_smi(gpu_id, run),
+    }

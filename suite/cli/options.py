@@ -233,3 +233,37 @@ def eval_options(args: argparse.Namespace, **overrides: Any):  # -> EvalOptions 
         "progress": not args.no_progress,
     }
     return EvalOptions(**{**fields, **overrides})
+
+
+def add_executor(p: argparse.ArgumentParser) -> None:
+    """``--executor local|ray``, ``--address``, ``--accelerator-type``: where the cells run."""
+    g = p.add_argument_group("where the cells run")
+    g.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        default="local",
+        help="local: one cell after another in this process (default); ray: each cell a task "
+        "on a Ray cluster (pip install 'sr-suite[ray]')",
+    )
+    g.add_argument(
+        "--address",
+        help="the Ray cluster to join (e.g. ray://head:10001, or auto); default: the cluster "
+        "this machine belongs to, else a new local one",
+    )
+    g.add_argument(
+        "--accelerator-type",
+        metavar="KIND",
+        help="run GPU cells only on this GPU kind, as Ray names it (e.g. H100, A100)",
+    )
+
+
+def executor_from_args(args: argparse.Namespace):  # -> Executor (lazy import)
+    """The executor :func:`add_executor`'s flags name."""
+    from suite.evaluation.executors import make_executor
+
+    if args.accelerator_type and args.executor != "ray":
+        raise SuiteError(
+            f"--accelerator-type {args.accelerator_type} applies to --executor ray (cells "
+            "running in this process use this machine's GPU)"
+        )
+    return make_executor(args.executor, args.address)

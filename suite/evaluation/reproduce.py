@@ -31,10 +31,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from suite import paths
 from suite.data.datasets import BENCHMARKS, canonical_name, find_dataset, require_dataset
 from suite.errors import DatasetError, SuiteError
+from suite.evaluation.executors import (
+    Executor,
+    LocalExecutor,
+    Outcome,
+    Task,
+    device_resources,
+    for_workers,
+)
 from suite.evaluation.runner import EvalOptions, evaluate, result_file
+from suite.files import run_lock
 from suite.models.spec import ModelSpec
 from suite.models.zoo import model_specs
 from suite.results.compare import (
@@ -49,7 +60,7 @@ from suite.results.compare import (
     summarize,
 )
 from suite.results.reference import load_all
-from suite.results.store import iter_results
+from suite.results.store import iter_results, load_finished, result_json, write_result
 from suite.results.store import write_reproduction as write_reproduction_files
 
 # which reference tables each family is judged against, most precise first
@@ -120,13 +131,19 @@ def reproduce(
     tol: Tolerances | None = None,
     out_dir: Path | None = None,
     log=print,
+    executor: Executor | None = None,
+    accelerator_type: str | None = None,
 ) -> ReproduceReport:
     """Evaluate, compare and write the family's reproduction; returns what was measured.
 
-    Raises :class:`NothingMeasured` (writing nothing) when no (model, set) run could be
-    measured: every set absent, every model skipped or every run failed.
+    Each (model, set) run is one cell, run by ``executor`` (default: in this process; a
+    :class:`~suite.evaluation.executors.RayExecutor` spreads the cells over a cluster, GPU
+    cells on ``accelerator_type`` when given). Raises :class:`NothingMeasured` (writing
+    nothing) when no run could be measured: every set absent, every model skipped or every run
+    failed.
     """
     opt = options or EvalOptions()
+    executor = executor or LocalExecutor()
     models = family_models(family)
     family = ZOO if family.lower() == ZOO else models[0].family
     out = Path(out_dir) if out_dir else paths.results_dir(opt.results_dir) / family.lower()
@@ -134,9 +151,8 @@ def reproduce(
     absent = [s["what"] for s in skipped]
     if not present:
         raise NothingMeasured(nothing_measured(family, absent, [], [], opt, out))
-    measured: list[dict[str, Any]] = []  # complete and partial runs
-    origins: dict[tuple[str, str], str] = {}
-    failed: list[str] = []
+    run_opt = dataclasses.replace(opt, results_dir=out / "runs")
+    tasks: list[Task] = []
     attempted: set[tuple[str, str]] = set()
     no_checkpoint: list[str] = []
     for spec in models:
@@ -147,18 +163,22 @@ def reproduce(
             no_checkpoint.append(spec.id)
             log(f"skip {spec.id}: {why}")
             continue
-        run_opt = dataclasses.replace(opt, results_dir=out / "runs")
         for name in present:
             attempted.add((spec.id, canonical_name(name)))
-            try:
-                result, origin = measure(spec, name, run_opt)
-            except SuiteError as exc:  # keep going: other runs are still worth having
-                skipped.append({"what": f"{spec.id} {name}", "why": str(exc)})
-                failed.append(f"{spec.id} {name}")
-                log(f"error {spec.id} {name}: {exc}", file=sys.stderr)
-                continue
-            measured.append(result)
-            origins[(result["model"], result["dataset"])] = origin
+            tasks.append(measure_task(spec, name, run_opt, executor, accelerator_type))
+    outcomes = run_cells(executor, tasks, run_opt, log)
+    measured: list[dict[str, Any]] = []  # complete and partial runs, in model × set order
+    origins: dict[tuple[str, str], str] = {}
+    failed: list[str] = []
+    for task in tasks:  # the order of the cells, whatever order they finished in
+        outcome = outcomes[task.key]
+        if not outcome.ok:  # keep going: other runs are still worth having
+            skipped.append({"what": task.key, "why": str(outcome.error)})
+            failed.append(task.key)
+            continue
+        result, origin = outcome.value
+        measured.append(result)
+        origins[(result["model"], result["dataset"])] = origin
     if not measured:
         raise NothingMeasured(nothing_measured(family, absent, failed, no_checkpoint, opt, out))
     carried = earlier_runs(out / "runs", attempted, models, opt.profile)
@@ -177,6 +197,53 @@ def reproduce(
     return report
 
 
+def measure_task(
+    spec: ModelSpec,
+    dataset: str,
+    opt: EvalOptions,
+    executor: Executor,
+    accelerator_type: str | None = None,
+) -> Task:
+    """The cell that evaluates ``spec`` on ``dataset``: :func:`measure` into the results
+    folder when it runs in this process; elsewhere, :func:`measure_on_worker`, handed the
+    finished result stored for this run (if any) so the worker can reuse it by content."""
+    key = f"{spec.id} {dataset}"
+    if executor.in_process:
+        return Task(key, measure, (spec, dataset, opt))
+    stored = None if opt.force else load_finished(result_file(spec, dataset, opt))
+    if stored is not None and stored.get("partial"):
+        stored = None  # never reused: the worker computes it again
+    device = "cuda" if opt.device.startswith("cuda") else opt.device  # the GPU Ray assigns
+    worker_opt = dataclasses.replace(for_workers(opt), device=device, results_dir=None)
+    # the threads a run in this process uses: float sums, so the numbers, depend on them
+    resources = device_resources(opt.device, accelerator_type, torch.get_num_threads())
+    return Task(key, measure_on_worker, (spec, dataset, worker_opt, stored), resources=resources)
+
+
+def run_cells(
+    executor: Executor, tasks: list[Task], opt: EvalOptions, log=print
+) -> dict[str, Outcome]:
+    """Run every cell and return its outcome by key. As each finishes, a failure is logged and
+    a result computed elsewhere is written to the results folder (this process is its only
+    writer), so an interruption loses no finished cell."""
+    outcomes: dict[str, Outcome] = {}
+    for outcome in executor.run(tasks):
+        outcomes[outcome.task.key] = outcome
+        if not outcome.ok:
+            log(f"error {outcome.task.key}: {outcome.error}", file=sys.stderr)
+        elif not executor.in_process and outcome.value[1] == RUN_NOW:
+            keep(outcome.value[0], opt)
+    return outcomes
+
+
+def keep(result: dict[str, Any], opt: EvalOptions) -> None:
+    """Write a result computed elsewhere under ``opt.results_dir``, under the run's lock."""
+    results_dir = paths.results_dir(opt.results_dir)
+    run = result.get("run_name", result["dataset"])
+    with run_lock(result_json(results_dir, result["model"], run, result["profile"])):
+        write_result(result, results_dir)
+
+
 def measure(spec: ModelSpec, dataset: str, opt: EvalOptions) -> tuple[dict[str, Any], str]:
     """Evaluate one run: its result, and ``RUN_NOW`` when it was computed during this call (by
     this process, or by one it waited for) or ``RUN_REUSED`` when the runner answered with the
@@ -186,6 +253,24 @@ def measure(spec: ModelSpec, dataset: str, opt: EvalOptions) -> tuple[dict[str, 
     result = evaluate(spec, dataset, opt)
     reused = before is not None and file_stamp(stored) == before
     return result, RUN_REUSED if reused else RUN_NOW
+
+
+WORKER_RUNS = "worker-runs"  # <cache>/worker-runs/: a worker's own copy of the runs it computes
+
+
+def measure_on_worker(
+    spec: ModelSpec, dataset: str, opt: EvalOptions, stored: dict[str, Any] | None
+) -> tuple[dict[str, Any], str]:
+    """:func:`measure` on a worker machine: data and checkpoint come through the same verified
+    download and cache path as a local run, and the run goes into the worker's own folder
+    (``<cache>/worker-runs``, where an interrupted run resumes from its per-image log), never
+    into the results folder. ``stored``, the driver's finished result of this run, is placed
+    there first: the runner reuses it when its content key still matches (``RUN_REUSED``)."""
+    scratch = paths.cache_dir(opt.cache_dir) / WORKER_RUNS
+    opt = dataclasses.replace(opt, results_dir=scratch)
+    if stored is not None:
+        write_result(stored, scratch)
+    return measure(spec, dataset, opt)
 
 
 def file_stamp(path: Path) -> tuple[int, int] | None:

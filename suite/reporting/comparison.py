@@ -20,7 +20,8 @@ from suite.results.compare import (
     run_provenance,
 )
 
-DIGITS = {"psnr": 4, "ssim": 5}  # full precision: one more than papers print
+DIGITS = {"psnr": 4, "ssim": 5}  # measured values: one more than papers print (published
+# values are printed with their own precision, as the source prints them)
 
 TABLE_HEADER = [
     "model",
@@ -59,7 +60,7 @@ def comparison_rows(cells: list[Cell], source: str) -> list[list[str]]:
             row += (
                 [
                     fmt(c.measured, digits),
-                    fmt(c.published, digits),
+                    fmt(c.published, c.decimals if c.decimals is not None else digits),
                     fmt_delta(c.delta, digits, missing=""),
                     c.status,
                 ]

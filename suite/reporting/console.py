@@ -30,27 +30,19 @@ def _why(detail: dict[str, Any], relative: float) -> str:
 
 
 def _macs_lines(result: dict[str, Any]) -> list[str]:
-    """Multi-Adds per counter (the default starred), FLOPs when asked, and where they differ.
-
-    Each counter's column is right-aligned under a label column, a layout ``table`` cannot
-    reproduce, and the command's output stays as it always was.
-    """
+    """Multi-Adds per counter (the default starred), FLOPs when asked, side by side in one
+    table, then where the counters differ."""
     macs, detail = result["macs"], result["macs_detail"]
     default = macs["default"]
     names = [n for n in macs if n != "default"]
     heads = [f"{n}{'*' if n == default else ''}" for n in names]
-    width = max(12, *(len(h) + 2 for h in heads))
-
-    def row(label: str, values: list[str]) -> str:
-        return label.ljust(20) + "".join(v.rjust(width) for v in values)
-
+    rows = [["", *(_giga(macs[n]) for n in names)]]
+    if "flops" in result:
+        rows.append(["FLOPs [G] = 2×MACs", *(_giga(result["flops"][n]) for n in names)])
     lines = [
-        row("Multi-Adds [G MACs]", heads),
-        row("", [_giga(macs[n]) for n in names]),
+        *table(["Multi-Adds [G MACs]", *heads], rows, "plain").splitlines(),
         f"  * default counter ({default}); unit G = 1e9 multiply-accumulates",
     ]
-    if "flops" in result:
-        lines.insert(2, row("FLOPs [G] = 2×MACs", [_giga(result["flops"][n]) for n in names]))
     for n in names:
         if detail[n].get("error"):
             lines.append(f"  {n} failed: {detail[n]['error']}")

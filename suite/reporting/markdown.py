@@ -1,9 +1,13 @@
-"""The markdown report of a results folder: measured vs published, in the paper's own layout.
+"""The markdown report of one results folder or several: measured vs published, and one
+leaderboard per set × scale × profile.
 
-One file a reviewer can read in a minute: summary, paper-layout tables, your own models ranked
-among the published methods of their set and scale, complexity and latency, the convention
-profile, provenance, diagnoses, and per-image scores in an appendix. The data comes from
-``collect``; every number and table is formatted by ``format``.
+One file a reviewer can read in a minute: the verdict (cells judged only under the profile each
+table's source used; "not measured" counted apart), paper-layout tables with published values
+as printed, the leaderboards (every measured model among the published methods of every
+reference table, with its figure when ``suite plot`` wrote one into ``<out>/plots``),
+complexity and latency, the convention profiles, provenance and diagnoses. Per-image scores go
+to a separate file (``per_image.md``) the report links to. The data comes from ``collect``;
+every number and table is formatted by ``format``.
 """
 
 from __future__ import annotations
@@ -22,10 +26,12 @@ from suite.reporting.collect import (
     bench_hardware,
     collect,
     is_user,
+    leaderboard,
     paper_complexity,
-    paper_only,
+    pareto,
     peak_memory,
-    same_scale,
+    source_profile,
+    split_by_source_profile,
 )
 from suite.reporting.format import (
     MISSING,
@@ -38,11 +44,16 @@ from suite.reporting.format import (
     scale_txt,
     table,
 )
-from suite.results.compare import explain_rounding, is_finite_number, summarize
+from suite.results.compare import explain_rounding, summarize
 from suite.results.reference import ReferenceRow
 
 STATUS_MARK = {"reproduced": "✓", "close": "≈", "deviates": "✗"}
-STATUSES = ("reproduced", "close", "deviates", "not measured", "not published")
+VERDICTS = ("reproduced", "close", "deviates")  # the statuses of compared cells
+APART = ("not measured", "not published")  # counted apart from the verdict
+REPORT = "report.md"
+PER_IMAGE = "per_image.md"  # the per-image appendix, beside the report
+HTML = "report.html"
+PLOTS = "plots"  # where `suite plot --out <report folder>/plots` puts the figures
 
 
 def _digits(rows: Sequence[ReferenceRow]) -> tuple[int, int]:
@@ -55,8 +66,15 @@ def _digits(rows: Sequence[ReferenceRow]) -> tuple[int, int]:
 # --------------------------------------------------------------------------- sections
 
 
+def _judged_under(data: ReportData, group: Group) -> str:
+    """The profiles a reference table is judged under: its models' sources' own."""
+    found = {source_profile(c.model) for c in data.cells.get(group, [])} - {None}
+    return ", ".join(f"`{p}`" for p in sorted(found)) or MISSING
+
+
 def summary_section(data: ReportData) -> str:
-    """One paragraph of counts and worst deltas, then the same per reference table."""
+    """The verdict on the compared cells, what is counted apart from it (not measured, not
+    published, runs under another profile than their source's), then the same per table."""
     cells = data.all_cells()
     s = summarize(cells)
     counts = s["counts"]
@@ -64,54 +82,73 @@ def summary_section(data: ReportData) -> str:
     n_sets = len({r["dataset"] for r in data.results})
     line = (
         f"**{plural(len(data.results), 'result')}** ({plural(n_models, 'model')} × "
-        f"{plural(n_sets, 'dataset')}, profile {', '.join(data.profile_names)}) judged against "
-        f"{plural(len(data.groups), 'reference table')}: "
-        + ", ".join(f"**{counts.get(k, 0)} {k}**" for k in STATUSES[:4])
-        + f", {counts.get('not published', 0)} not published (cells = model × dataset × metric)."
+        f"{plural(n_sets, 'dataset')}, profile {', '.join(data.profile_names)}) against "
+        f"{plural(len(data.groups), 'reference table')}, each cell judged only under the profile "
+        f"its table's source used. **Verdict on {plural(s['compared'], 'compared cell')}: "
+        + ", ".join(f"{counts.get(k, 0)} {k}" for k in VERDICTS)
+        + "** (cells = model × dataset × metric)."
     )
     worst = []
     for metric, unit, digits in (("psnr", " dB", 4), ("ssim", "", 5)):
         compared = [c for c in cells if c.metric == metric and c.delta is not None]
         w = max(compared, key=lambda c: abs(c.delta or 0.0), default=None)
         if w:
-            where = f", profile {w.profile}" if len(data.profile_names) > 1 else ""
             worst.append(
                 f"worst {metric.upper()} Δ {fmt_delta(w.delta, digits)}{unit} "
-                f"({w.model} on {w.dataset}, vs {w.source}{where})"
+                f"({w.model} on {w.dataset}, vs {w.source}, `{w.profile}`)"
             )
     if worst:
         text = "; ".join(worst)
         line += f" {text[0].upper()}{text[1:]}."
+    apart = [
+        f"{counts.get('not measured', 0)} published cells not measured",
+        f"{counts.get('not published', 0)} measured cells the source does not publish",
+    ]
+    if data.not_judged:
+        runs = ", ".join(
+            f"{r['model']} {r['dataset']} (`{r['profile']}`; its source: "
+            f"`{source_profile(r['model'])}`)"
+            for r in data.not_judged
+        )
+        n = plural(len(data.not_judged), "run")
+        apart.append(f"{n} under another profile than its source's, not judged: {runs}")
+    parts = ["## Summary", line, "Apart from the verdict: " + "; ".join(apart) + "."]
     missing = data.unmeasured_models()
     if missing:
-        line += " Not measured: " + "; ".join(f"{m} ({why})" for m, why in missing.items()) + "."
+        parts.append(
+            "Not measured: " + "; ".join(f"{m} ({why})" for m, why in missing.items()) + "."
+        )
     if data.user_models:
-        line += (
-            f" Your models ({', '.join(data.user_models)}) are in no reference table: they are "
-            "ranked among the published methods of their set and scale below."
+        parts.append(
+            f"Your models ({', '.join(data.user_models)}) are in no reference table: they are "
+            "ranked among the published methods of their set and scale in the leaderboards below."
         )
     if not data.cells:
-        return "\n\n".join(["## Summary", line])
+        return "\n\n".join(parts)
     rows = []
-    for (group, profile), gcells in data.cells.items():
+    for group, gcells in data.cells.items():
         gs = summarize(gcells)
         w = gs["worst"]["psnr"]
         rows.append(
             [
                 f"{group[0]} — {group[1]}",
-                profile,
-                *(str(gs["counts"].get(k, 0)) for k in STATUSES),
+                _judged_under(data, group),
+                str(gs["compared"]),
+                *(str(gs["counts"].get(k, 0)) for k in VERDICTS),
                 f"{fmt_delta(w['delta'], 4)} ({w['model']}, {w['dataset']})" if w else MISSING,
+                *(str(gs["counts"].get(k, 0)) for k in APART),
             ]
         )
-    header = ["reference table", "profile", *STATUSES, "worst PSNR Δ (dB)"]
+    header = ["reference table", "judged under", "compared", *VERDICTS, "worst PSNR Δ (dB)",
+              *APART]  # fmt: skip
     tol = data.tol
     legend = (
         f"Reproduced = equal at the printed precision (or within {tol.psnr_floor} dB / "
         f"{tol.ssim_floor} SSIM for full-precision sources); close = within {tol.psnr_close} dB"
-        f" / {tol.ssim_close}; deviates = anything larger."
+        f" / {tol.ssim_close}; deviates = anything larger. *Not measured* and *not published* "
+        "cells are no part of the verdict."
     )
-    return "\n\n".join(["## Summary", line, table(header, rows), legend])
+    return "\n\n".join([*parts, table(header, rows), legend])
 
 
 def explained_section(data: ReportData) -> str | None:
@@ -142,13 +179,22 @@ def _model_order(rows: Sequence[ReferenceRow], models: set[str]) -> list[str]:
     return sorted(seen, key=lambda m: seen[m])
 
 
-def paper_table(data: ReportData, group: Group, profile: str) -> str:
-    """Measured, paper and Δ lines per model × scale, datasets as the paper's columns."""
+def _published_text(ref: ReferenceRow | None) -> str:
+    """``PSNR / SSIM`` as the source prints them (its own precision), – where absent."""
+    if ref is None or (ref.psnr is None and ref.ssim is None):
+        return MISSING
+    return f"{fmt(ref.psnr, ref.psnr_decimals)} / {fmt(ref.ssim, ref.ssim_decimals)}"
+
+
+def paper_table(data: ReportData, group: Group) -> str:
+    """Measured, paper and Δ lines per model × scale, datasets as the paper's columns; the
+    measured line shows the run judged (under the profile of the model's source)."""
     rows = data.groups[group]
-    results = {(r["model"], r["dataset"]): r for r in data.results_for(profile)}
+    judged, _ = split_by_source_profile(data.results)
+    results = {(r["model"], r["dataset"]): r for r in judged}
     models = _model_order(rows, {m for m in data.models if any(r.model_id == m for r in rows)})
     by_key = {(r.model_id, r.dataset): r for r in rows if r.model_id}
-    cells = {(c.model, c.dataset, c.metric): c for c in data.cells.get((group, profile), [])}
+    cells = {(c.model, c.dataset, c.metric): c for c in data.cells.get(group, [])}
     datasets = sorted(
         {r.dataset for r in rows if r.model_id in models}
         | {d for (m, d) in results if m in models},
@@ -168,14 +214,9 @@ def paper_table(data: ReportData, group: Group, profile: str) -> str:
         paper = ["", "", "paper", fmt_printed(p_params), fmt_printed(p_macs)]
         delta = ["", "", "Δ", fmt_rel(k, p_params), fmt_rel(macs, p_macs)]
         for ds in datasets:
-            res, ref = results.get((model, ds)), by_key.get((model, ds))
+            res = results.get((model, ds))
             measured.append(f"{fmt(res['psnr'], pd)} / {fmt(res['ssim'], sd)}" if res else MISSING)
-            paper.append(
-                f"{fmt(ref.psnr, min(ref.psnr_decimals, pd))} / "
-                f"{fmt(ref.ssim, min(ref.ssim_decimals, sd))}"
-                if ref and (ref.psnr is not None or ref.ssim is not None)
-                else MISSING
-            )
+            paper.append(_published_text(by_key.get((model, ds))))
             parts = []
             for metric, digits in (("psnr", pd), ("ssim", sd)):
                 c = cells.get((model, ds, metric))
@@ -190,99 +231,72 @@ def paper_table(data: ReportData, group: Group, profile: str) -> str:
 
 
 def paper_tables_section(data: ReportData) -> str:
-    """One paper-layout table per judged reference table (and convention profile)."""
+    """One paper-layout table per judged reference table, judged under its source's profile."""
     parts = [
         "## Measured vs published (paper layout)",
-        "Each model has three lines: *measured* (this suite), *paper* (as printed) and "
-        "*Δ* = measured − paper, per dataset `PSNR (dB) / SSIM`, with ✓ reproduced, "
-        "≈ close, ✗ deviates. Measured #Params are counted from the architecture, Multi-Adds "
-        f"come from `suite bench` results (1280×720 output) when present; {MISSING} = no value.",
+        "Each model has three lines: *measured* (this suite, under the profile the table's "
+        "source used), *paper* (as printed, with its own precision) and *Δ* = measured − "
+        "paper, per dataset `PSNR (dB) / SSIM`, with ✓ reproduced, ≈ close, ✗ deviates. "
+        "Measured #Params are counted from the architecture, Multi-Adds come from `suite bench` "
+        f"results (1280×720 output) when present; {MISSING} = no value.",
     ]
     for group in data.groups:
-        for profile in data.profile_names:
-            title = f"### {group[0]} — {group[1]}"
-            if len(data.profile_names) > 1:
-                title += f" (profile `{profile}`)"
-            parts += [title, paper_table(data, group, profile)]
+        title = f"### {group[0]} — {group[1]} (judged under {_judged_under(data, group)})"
+        parts += [title, paper_table(data, group)]
     if not data.groups:
         mine = " (your models are ranked among the published methods below)"
         parts.append(f"No reference table lists a measured model{mine * bool(data.user_models)}.")
     return "\n\n".join(parts)
 
 
-def _placed(data: ReportData, dataset: str, scale: float) -> tuple[list[list[str]], list[str]]:
-    """Rows of one set and scale, best PSNR first: measured results (yours in bold) and every
-    published method of the tables there; and the results left out (partial, no number)."""
-    measured = [
-        r for r in data.results if r["dataset"] == dataset and same_scale(r["scale"], scale)
-    ]
-    ranked: list[tuple[float, list[str]]] = []
-    left_out = []
-    for r in measured:
-        if r.get("partial") or not is_finite_number(r["psnr"]):
-            left_out.append(f"{r['model']} [{r['profile']}] (partial or no number)")
-            continue
-        params = data.measured_params(r["model"])
-        macs, _ = data.measured_macs(r["model"])
-        mine = is_user(r)
-        ranked.append(
-            (
-                r["psnr"],
-                [
-                    f"**{r['model']}**" if mine else r["model"],
-                    f"{'yours' if mine else 'zoo'}, measured (`{r['profile']}`)",
-                    "this suite",
-                    fmt(None if params is None else params / 1000.0, 1),
-                    fmt(macs, 2),
-                    fmt(r["psnr"], 4),
-                    fmt(r["ssim"], 5),
-                ],
-            )
-        )
-    for ref in paper_only(data.refs_at(dataset, scale), {r["model"] for r in measured}):
-        ssim = None if ref.ssim is None else fmt(ref.ssim, ref.ssim_decimals)
-        ranked.append(
-            (
-                float(ref.psnr or 0.0),
-                [
-                    ref.method,
-                    "paper",
-                    f"{ref.paper} — {ref.table}",
-                    fmt_printed(ref.params_k),
-                    fmt_printed(ref.multi_adds_g),
-                    fmt(ref.psnr, ref.psnr_decimals),
-                    ssim,
-                ],
-            )
-        )
-    ranked.sort(key=lambda item: -item[0])
-    return [[str(i), *cells] for i, (_, cells) in enumerate(ranked, 1)], left_out
+LEADERBOARD_HEADER = ["#", "Model", "Source", "#Params (K)", "Multi-Adds (G)", "PSNR (dB)",
+                      "SSIM", "Pareto"]  # fmt: skip
 
 
-def placement_section(data: ReportData) -> str | None:
-    """Your models ranked by PSNR among every published method of the reference tables for
-    their set and scale (and among the zoo's measured runs when they were added); None when
-    the results hold none of your models."""
-    mine = [r for r in data.results if is_user(r)]
-    if not mine:
-        return None
+def leaderboard_table(data: ReportData, dataset: str, scale: float, profile: str) -> str:
+    """Every method of one set and scale, best PSNR first: runs measured under ``profile``
+    (yours in bold) and the published rows as printed; ★ marks the Pareto front in Multi-Adds."""
+    entries, left_out = leaderboard(data, dataset, scale, profile)
+    front = pareto([(e.macs_g, e.psnr) for e in entries])
+    rows = []
+    for i, (e, on) in enumerate(zip(entries, front, strict=True), 1):
+        measured = e.source == "measured"
+        kind = "yours, measured" if e.user else "measured" if measured else "paper"
+        rows.append(
+            [
+                str(i),
+                f"**{e.model}**" if e.user else e.model,
+                f"{kind} (`{e.profile}`)" if measured else f"{kind}: {e.where}",
+                fmt(e.params_k, 1) if measured else fmt_printed(e.params_k),
+                fmt(e.macs_g, 2) if measured else fmt_printed(e.macs_g),
+                fmt(e.psnr, 4 if measured else e.psnr_decimals),
+                fmt(e.ssim, 5 if measured else e.ssim_decimals),
+                "★" if on else "",
+            ]
+        )
+    text = table(LEADERBOARD_HEADER, rows)
+    if left_out:
+        text += "\n\nNot ranked: " + ", ".join(left_out) + "."
+    return text
+
+
+def leaderboard_section(data: ReportData, figures: Path | None = None) -> str:
+    """One leaderboard per set × scale × profile measured, each with its chart when
+    ``figures`` (the report folder) holds one under ``plots/``."""
     parts = [
-        "## Your models among published results",
-        "Your models are in no reference table, so each is ranked by PSNR among every method "
-        "the reference tables publish for its set and scale (as printed, each under its paper's "
-        "own conventions) and the runs measured here (under the profile named). #Params and "
-        "Multi-Adds of measured models come from `suite bench` results (1280×720 output).",
+        "## Leaderboards",
+        "Every model measured here (under the profile named in each heading) among the "
+        "published methods of every reference table for the same set and scale (as printed, "
+        "each under its own paper's conventions), best PSNR first; ★ = on the Pareto front "
+        "(no method reaches a higher PSNR with fewer Multi-Adds). #Params and Multi-Adds of "
+        "measured models come from `suite bench` results (1280×720 output) when present.",
     ]
-    combos = sorted(
-        {(r["dataset"], float(r["scale"])) for r in mine},
-        key=lambda k: (k[1], dataset_order(k[0])),
-    )
-    header = ["#", "Model", "Kind", "Source", "#Params (K)", "Multi-Adds (G)", "PSNR (dB)", "SSIM"]
-    for dataset, scale in combos:
-        rows, left_out = _placed(data, dataset, scale)
-        parts += [f"### {dataset} {scale_txt(scale)}", table(header, rows)]
-        if left_out:
-            parts.append("Not ranked: " + ", ".join(left_out) + ".")
+    for dataset, scale, profile in data.combos():
+        parts.append(f"### {dataset} {scale_txt(scale)} — profile `{profile}`")
+        chart = f"{PLOTS}/complexity_{dataset}_x{scale:g}_{profile}.png"
+        if figures is not None and (figures / chart).is_file():
+            parts.append(f"![{dataset} {scale_txt(scale)}, profile {profile}]({chart})")
+        parts.append(leaderboard_table(data, dataset, scale, profile))
     return "\n\n".join(parts)
 
 
@@ -471,9 +485,9 @@ def diagnosis_section(data: ReportData) -> str | None:
     return "\n\n".join(parts)
 
 
-def appendix_section(data: ReportData) -> str:
-    """Per-image PSNR/SSIM per model × dataset, folded so the report stays short."""
-    parts = ["## Appendix: per-image scores"]
+def appendix_markdown(data: ReportData) -> str:
+    """``per_image.md``: per-image PSNR/SSIM of every run, folded per model × dataset."""
+    parts = ["# Per-image scores", f"Runs from {_folders(data)}."]
     for r in data.results:
         rows = [
             [
@@ -490,7 +504,11 @@ def appendix_section(data: ReportData) -> str:
         )
         scores = table(["image", "PSNR (dB)", "SSIM", "HR shape"], rows)
         parts.append(f"<details><summary>{summary}</summary>\n\n{scores}\n\n</details>")
-    return "\n\n".join(parts)
+    return "\n\n".join(parts) + "\n"
+
+
+def _folders(data: ReportData) -> str:
+    return ", ".join(f"`{d}`" for d in data.results_dirs)
 
 
 def _title(data: ReportData) -> str:
@@ -502,29 +520,44 @@ def _title(data: ReportData) -> str:
     return f"# Benchmark report: {', '.join(data.user_models)}{among}"
 
 
-def render_markdown(data: ReportData) -> str:
-    """The whole report."""
+def render_markdown(data: ReportData, folder: Path | None = None, appendix: str = PER_IMAGE) -> str:
+    """The whole report; ``folder`` is where it is written (its ``plots/`` figures are shown
+    in the leaderboards), ``appendix`` the link to the per-image scores."""
     sections = [
         _title(data),
-        f"Results from `{data.results_dir}`.",
+        f"Results from {_folders(data)}.",
         summary_section(data),
         explained_section(data),
         paper_tables_section(data),
-        placement_section(data),
+        leaderboard_section(data, folder),
         complexity_section(data),
         latency_section(data),
         conventions_section(data),
         provenance_section(data),
         diagnosis_section(data),
-        appendix_section(data),
+        f"## Per-image scores\n\nEvery image of every run: [{PER_IMAGE}]({appendix}).",
     ]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
-def write_report(results_dir: Path, out: Path | None = None, **inputs: Any) -> Path:
-    """Collect, render and write the report (default ``<results_dir>/report.md``); ``inputs``
-    are :func:`~suite.reporting.collect.collect`'s keywords (``reference_dir``, ``tables``,
-    ``tol``, ``bench_dirs``, ``with_zoo``)."""
-    data = collect(results_dir, **inputs)
-    path = Path(out) if out else Path(results_dir) / "report.md"
-    return atomic_write_text(path, render_markdown(data))
+def write_report(
+    results_dirs: Path | Sequence[Path],
+    out: Path | None = None,
+    html: bool = False,
+    **inputs: Any,
+) -> Path:
+    """Collect, render and write ``report.md`` and ``per_image.md`` (and, with ``html``,
+    the self-contained ``report.html``) into the folder ``out`` (default: the first results
+    folder); ``inputs`` are :func:`~suite.reporting.collect.collect`'s keywords
+    (``reference_dir``, ``tables``, ``tol``, ``bench_dirs``, ``with_zoo``). Returns the path of
+    ``report.md``; the other files sit beside it."""
+    data = collect(results_dirs, **inputs)
+    folder = Path(out) if out else data.results_dirs[0]
+    report = render_markdown(data, folder)
+    appendix = appendix_markdown(data)
+    atomic_write_text(folder / PER_IMAGE, appendix)
+    if html:
+        from suite.reporting.html import write_html
+
+        write_html(folder / HTML, report, appendix, PER_IMAGE)
+    return atomic_write_text(folder / REPORT, report)

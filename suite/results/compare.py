@@ -21,7 +21,10 @@ import math
 from dataclasses import asdict, astuple, dataclass, fields
 from typing import Any
 
+import pandas as pd
+
 from suite.errors import SuiteError
+from suite.results.frame import reference_cells, reference_frame, results_frame
 from suite.results.reference import ReferenceRow
 
 METRICS = ("psnr", "ssim")
@@ -160,80 +163,114 @@ def compare(
     ``models`` restricts "not measured" cells to these zoo ids (e.g. the family being
     reproduced); rows without a model id (methods with no checkpoint) are never cells.
     ``origins`` says how each (model, dataset) result came into a reproduction (``RUN_*``).
+    The join is two frame merges: published cells with the run of their (model, dataset) —
+    the last record of a pair answers it — and runs with the tables that list their model
+    but not their set ("not published").
     """
     tol = tol or Tolerances()
     refs = [r for r in references if r.model_id and (tables is None or r.table in tables)]
     if models is not None:
         refs = [r for r in refs if r.model_id in models]
-    measured = {(r["model"], r["dataset"]): r for r in results}
+    runs = results_frame(results)[["model", "dataset"]].rename_axis("result").reset_index()
+    published_cells = reference_cells(refs, METRICS).merge(
+        runs.drop_duplicates(["model", "dataset"], keep="last"),
+        how="left",
+        left_on=["model_id", "dataset"],
+        right_on=["model", "dataset"],
+    )
     cells: list[Cell] = []
-    matched: set[tuple[str, str, str]] = set()
-    for ref in refs:
-        res = measured.get((ref.model_id, ref.dataset))
-        for metric in METRICS:
-            published, dp = _published(ref, metric)
-            note = partial_note(res) if res else ""
-            value = res[metric] if res and not note else None
-            if published is None and value is None and not note:
-                continue
-            if res is None or note:
-                status, delta = "not measured", None
-            elif published is None:
-                status, delta = "not published", None
-            elif not is_finite_number(value):
-                status, delta = "deviates", None
-                note = f"measured {metric} is {value!r}, not a finite number"
-            else:
-                status = classify(value, published, dp, metric, tol)
-                delta = value - published
-            matched.add((ref.model_id, ref.dataset, ref.table))
-            cells.append(
-                Cell(
-                    model=ref.model_id,
-                    scale=ref.scale,
-                    dataset=ref.dataset,
-                    metric=metric,
-                    measured=value,
-                    published=published,
-                    delta=delta,
-                    status=status,
-                    source=ref.table,
-                    method=ref.method,
-                    profile=res["profile"] if res else None,
-                    decimals=dp if published is not None else None,
-                    note=note,
-                    **run_fields(res, origins),
-                )
-            )
-    source_tables = sorted({r.table for r in refs})
-    for res in results:
-        for table in source_tables:
-            if (res["model"], res["dataset"], table) in matched:
-                continue
-            if not any(r.model_id == res["model"] and r.table == table for r in refs):
-                continue
-            note = partial_note(res)  # a partial mean is never shown as a measurement
-            for metric in METRICS:
-                cells.append(
-                    Cell(
-                        res["model"],
-                        res["scale"],
-                        res["dataset"],
-                        metric,
-                        None if note else res[metric],
-                        None,
-                        None,
-                        "not published",
-                        table,
-                        res["model"],
-                        res["profile"],
-                        None,
-                        note,
-                        **run_fields(res, origins),
-                    )
-                )
+    matched: list[tuple[str, str, str]] = []
+    for key in published_cells.itertuples(index=False):
+        ref = refs[key.ref]
+        res = results[int(key.result)] if pd.notna(key.result) else None
+        cell = _published_cell(ref, key.metric, res, tol, origins)
+        if cell is not None:
+            matched.append((ref.model_id, ref.dataset, ref.table))
+            cells.append(cell)
+    listed = reference_frame(refs)[["model_id", "table"]].drop_duplicates()
+    unpublished = (
+        runs.merge(listed, left_on="model", right_on="model_id")
+        .merge(
+            pd.DataFrame(set(matched), columns=["model", "dataset", "table"]),
+            how="left",
+            indicator=True,
+        )
+        .query("_merge == 'left_only'")
+        .sort_values(["result", "table"], kind="stable")
+    )
+    for key in unpublished.itertuples(index=False):
+        cells += _unpublished_cells(results[key.result], key.table, origins)
     explain_rounding(cells)
     return cells
+
+
+def _published_cell(
+    ref: ReferenceRow,
+    metric: str,
+    res: dict[str, Any] | None,
+    tol: Tolerances,
+    origins: dict[tuple[str, str], str] | None,
+) -> Cell | None:
+    """The cell of one published value and the run of its (model, dataset), if any; None when
+    neither a published value nor a measurement exists."""
+    published, dp = _published(ref, metric)
+    note = partial_note(res) if res else ""
+    value = res[metric] if res and not note else None
+    if published is None and value is None and not note:
+        return None
+    if res is None or note:
+        status, delta = "not measured", None
+    elif published is None:
+        status, delta = "not published", None
+    elif not is_finite_number(value):
+        status, delta = "deviates", None
+        note = f"measured {metric} is {value!r}, not a finite number"
+    else:
+        status = classify(value, published, dp, metric, tol)
+        delta = value - published
+    return Cell(
+        model=ref.model_id,
+        scale=ref.scale,
+        dataset=ref.dataset,
+        metric=metric,
+        measured=value,
+        published=published,
+        delta=delta,
+        status=status,
+        source=ref.table,
+        method=ref.method,
+        profile=res["profile"] if res else None,
+        decimals=dp if published is not None else None,
+        note=note,
+        **run_fields(res, origins),
+    )
+
+
+def _unpublished_cells(
+    res: dict[str, Any], table: str, origins: dict[tuple[str, str], str] | None
+) -> list[Cell]:
+    """The "not published" cells of a run whose set ``table`` has no row for (a partial mean
+    is never shown as a measurement)."""
+    note = partial_note(res)
+    return [
+        Cell(
+            res["model"],
+            res["scale"],
+            res["dataset"],
+            metric,
+            None if note else res[metric],
+            None,
+            None,
+            "not published",
+            table,
+            res["model"],
+            res["profile"],
+            None,
+            note,
+            **run_fields(res, origins),
+        )
+        for metric in METRICS
+    ]
 
 
 def explain_rounding(cells: list[Cell]) -> None:

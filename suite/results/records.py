@@ -78,6 +78,16 @@ class DataRecord(TypedDict):
     manifest: ManifestRecord
 
 
+class EvalMode(TypedDict):
+    """How an evaluation computed (since #11): where its PSNR/SSIM were computed ("numpy", the
+    reference, or "torch" on the model's device, equal to it to ≤1e-9) and whether the network
+    ran through ``torch.compile``. A mode other than the device's default (torch on a GPU, numpy
+    on a CPU, not compiled) is part of the run key."""
+
+    scoring: str
+    compile: bool
+
+
 class EvalResult(TypedDict):
     """One model × dataset × profile evaluation."""
 
@@ -105,6 +115,7 @@ class EvalResult(TypedDict):
     elapsed_s: float
     timestamp: str
     run_key: dict[str, Any]
+    mode: NotRequired[EvalMode]  # since #11
     user_model: NotRequired[UserModelRecord]  # since #9: only for family "user"
 
 

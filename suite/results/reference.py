@@ -17,8 +17,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from suite import paths
 from suite.data.datasets import DATASETS
@@ -85,17 +89,23 @@ def decimals(text: str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def _num(value: str, where: str, column: str) -> float | None:
+@dataclass(frozen=True)
+class _Bad:
+    """A cell that is not a usable number, and why."""
+
+    why: str
+
+
+def _number(value: str) -> float | _Bad | None:
+    """A numeric cell: its value, None when empty (or ``-``), or why it is not usable."""
     value = value.strip()
     if value in ("", "-"):
         return None
     try:
         x = float(value)
     except ValueError:
-        raise ReferenceTableError(f"{where}: {column}={value!r} is not a number") from None
-    if not math.isfinite(x):
-        raise ReferenceTableError(f"{where}: {column}={value!r} is not finite")
-    return x
+        return _Bad(f"{value!r} is not a number")
+    return x if math.isfinite(x) else _Bad(f"{value!r} is not finite")
 
 
 _RANGES = {
@@ -104,52 +114,50 @@ _RANGES = {
     "params_k": (0.1, 1e6),
     "multi_adds_g": (0.0, 1e5),
 }
+_REQUIRED = ("paper", "table", "method", "source_note")
+KEY = ["paper", "table", "method", "scale", "dataset"]  # one row per key in a table
+
+Problem = tuple[int, int, str]  # (line, rank of the check within its line, message)
 
 
-def _row(raw: dict[str | None, str | list[str] | None], where: str, file: str) -> ReferenceRow:
-    if None in raw:  # csv.DictReader files fields beyond the header under None
-        extra = len(raw[None] or [])
-        raise ReferenceTableError(
-            f"{where}: {len(COLUMNS) + extra} fields, the header has {len(COLUMNS)}; quote "
-            "values that contain commas"
+def _problems(rows: pd.DataFrame, path: Path) -> list[Problem]:
+    """Every schema violation among the parsed rows (stripped text cells, ``line`` = the line
+    each came from), ranked as a reader meets them: line by line and, within a line, numbers,
+    ranges, scale, dataset, empty fields, then a duplicate key."""
+    found: list[Problem] = []
+
+    def add(rank: int, mask: pd.Series, message: Callable[[Any], str]) -> None:
+        for i in rows.index[mask.to_numpy(dtype=bool)]:
+            line = int(rows.at[i, "line"])
+            found.append((line, rank, f"{path}:{line}: {message(i)}"))
+
+    parsed = {c: rows[c].map(_number) for c in [*_RANGES, "scale"]}
+    bad = {c: v.map(lambda x: isinstance(x, _Bad)).astype(bool) for c, v in parsed.items()}
+    values = {
+        c: v.map(lambda x: None if isinstance(x, _Bad) else x).astype(float)
+        for c, v in parsed.items()
+    }
+    for rank, col in enumerate(_RANGES):
+        add(rank, bad[col], lambda i, col=col: f"{col}={parsed[col][i].why}")
+    for rank, (col, (lo, hi)) in enumerate(_RANGES.items(), 10):
+        outside = values[col].notna() & ~values[col].between(lo, hi)
+        add(
+            rank, outside, lambda i, c=col, lo=lo, hi=hi: f"{c}={values[c][i]} outside [{lo}, {hi}]"
         )
-    short = [c for c in COLUMNS if raw.get(c) is None]
-    if short:
-        raise ReferenceTableError(
-            f"{where}: {len(COLUMNS) - len(short)} fields, the header has {len(COLUMNS)} "
-            f"(no {', '.join(short)}); give every column, empty for a missing value"
-        )
-    nums = {c: _num(raw[c], where, c) for c in _RANGES}
-    for col, (lo, hi) in _RANGES.items():
-        x = nums[col]
-        if x is not None and not lo <= x <= hi:
-            raise ReferenceTableError(f"{where}: {col}={x} outside [{lo}, {hi}]")
-    scale = _num(raw["scale"], where, "scale")
-    if scale is None or scale <= 0:
-        raise ReferenceTableError(f"{where}: scale must be positive")
-    dataset = raw["dataset"].strip()
-    if dataset not in DATASETS and dataset not in EXTRA_DATASETS:
-        raise ReferenceTableError(f"{where}: unknown dataset {dataset!r}")
-    for col in ("paper", "table", "method", "source_note"):
-        if not raw[col].strip():
-            raise ReferenceTableError(f"{where}: {col} is empty")
-    return ReferenceRow(
-        paper=raw["paper"].strip(),
-        table=raw["table"].strip(),
-        method=raw["method"].strip(),
-        model_id=raw["model_id"].strip(),
-        scale=scale,
-        dataset=dataset,
-        psnr=nums["psnr"],
-        ssim=nums["ssim"],
-        params_k=nums["params_k"],
-        multi_adds_g=nums["multi_adds_g"],
-        training_data=raw["training_data"].strip(),
-        source_note=raw["source_note"].strip(),
-        file=file,
-        psnr_decimals=decimals(raw["psnr"]),
-        ssim_decimals=decimals(raw["ssim"]),
-    )
+    add(20, bad["scale"], lambda i: f"scale={parsed['scale'][i].why}")
+    add(21, ~bad["scale"] & ~(values["scale"] > 0), lambda _i: "scale must be positive")
+    known = rows["dataset"].isin([*DATASETS, *EXTRA_DATASETS])
+    add(22, ~known, lambda i: f"unknown dataset {rows.at[i, 'dataset']!r}")
+    for rank, col in enumerate(_REQUIRED, 30):
+        add(rank, rows[col] == "", lambda _i, col=col: f"{col} is empty")
+    keyed = rows[KEY].assign(scale=values["scale"]).astype(object)
+    first_line = rows.groupby([keyed[k] for k in KEY], dropna=False)["line"].transform("first")
+
+    def duplicate(i: Any) -> str:
+        return f"duplicate of line {first_line[i]} {tuple(keyed.loc[i, KEY].tolist())}"
+
+    add(40, keyed.duplicated(KEY, keep="first"), duplicate)
+    return found
 
 
 def _text(path: Path) -> str:
@@ -171,25 +179,72 @@ def _text(path: Path) -> str:
     return text
 
 
-def load_table(path: Path) -> list[ReferenceRow]:
-    """Read and validate one CSV; duplicate (paper, table, method, scale, dataset) is an error."""
-    rows: list[ReferenceRow] = []
-    seen: dict[tuple, int] = {}
+def _field_count(raw: dict[str | None, Any]) -> str | None:
+    """Why a parsed row has too few or too many fields for the header, or None."""
+    if None in raw:  # csv.DictReader files fields beyond the header under None
+        extra = len(raw[None] or [])
+        return (
+            f"{len(COLUMNS) + extra} fields, the header has {len(COLUMNS)}; quote values that "
+            "contain commas"
+        )
+    short = [c for c in COLUMNS if raw.get(c) is None]
+    if short:
+        return (
+            f"{len(COLUMNS) - len(short)} fields, the header has {len(COLUMNS)} (no "
+            f"{', '.join(short)}); give every column, empty for a missing value"
+        )
+    return None
+
+
+def _read_rows(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """The table's rows as a frame of stripped text cells with the ``line`` each came from,
+    and the rows that could not be parsed (wrong field count, invalid CSV)."""
     reader = csv.DictReader(io.StringIO(_text(path), newline=""), strict=True)
+    rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     try:
         if reader.fieldnames != COLUMNS:
             raise ReferenceTableError(f"{path}:1: header must be {','.join(COLUMNS)}")
         for raw in reader:
-            where = f"{path}:{reader.line_num}"
-            row = _row(raw, where, Path(path).name)
-            if row.key in seen:
-                raise ReferenceTableError(f"{where}: duplicate of line {seen[row.key]} {row.key}")
-            seen[row.key] = reader.line_num
-            rows.append(row)
+            why = _field_count(raw)
+            if why:
+                problems.append((reader.line_num, -1, f"{path}:{reader.line_num}: {why}"))
+            else:
+                rows.append({**{c: raw[c].strip() for c in COLUMNS}, "line": reader.line_num})
     except csv.Error as exc:
         line = reader.reader.line_num  # DictReader.line_num lags behind a failed row
-        raise ReferenceTableError(f"{path}:{line}: not valid CSV ({exc})") from None
-    return rows
+        problems.append((line, -1, f"{path}:{line}: not valid CSV ({exc})"))
+    return pd.DataFrame(rows, columns=[*COLUMNS, "line"]), problems
+
+
+def load_table(path: Path) -> list[ReferenceRow]:
+    """Read and validate one CSV: the first violation a reader meets (line by line) is a
+    ReferenceTableError naming the file and line; a duplicate (paper, table, method, scale,
+    dataset) is one too."""
+    rows, problems = _read_rows(path)
+    problems += _problems(rows, path)
+    if problems:
+        raise ReferenceTableError(min(problems)[2])
+    return [
+        ReferenceRow(
+            paper=r["paper"],
+            table=r["table"],
+            method=r["method"],
+            model_id=r["model_id"],
+            scale=float(r["scale"]),
+            dataset=r["dataset"],
+            psnr=_number(r["psnr"]),  # type: ignore[arg-type]
+            ssim=_number(r["ssim"]),  # type: ignore[arg-type]
+            params_k=_number(r["params_k"]),  # type: ignore[arg-type]
+            multi_adds_g=_number(r["multi_adds_g"]),  # type: ignore[arg-type]
+            training_data=r["training_data"],
+            source_note=r["source_note"],
+            file=Path(path).name,
+            psnr_decimals=decimals(r["psnr"]),
+            ssim_decimals=decimals(r["ssim"]),
+        )
+        for r in rows.to_dict("records")
+    ]
 
 
 def load_all(directory: Path | None = None) -> list[ReferenceRow]:

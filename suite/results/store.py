@@ -226,10 +226,12 @@ def iter_results(results_dir: Path) -> list[EvalResult]:
     return out
 
 
-def latest_results(results_dir: Path) -> list[EvalResult]:
-    """Evaluations below a folder, the newest per (model, dataset, profile), in paper order."""
+def latest_results(*results_dirs: Path) -> list[EvalResult]:
+    """Evaluations below the folders, the newest per (model, dataset, profile) across all of
+    them, in paper order."""
+    found = [r for d in results_dirs for r in iter_results(d)]
     latest: dict[tuple[str, str, str], EvalResult] = {}
-    for r in sorted(iter_results(results_dir), key=lambda r: str(r.get("timestamp", ""))):
+    for r in sorted(found, key=lambda r: str(r.get("timestamp", ""))):
         latest[(r["model"], r["dataset"], r["profile"])] = r  # the newest comes last
     return sorted(latest.values(), key=lambda r: (r["model"], dataset_order(r["dataset"])))
 
@@ -303,13 +305,17 @@ def bench_path(
     precision: str = "fp32",
     dataset: str | None = None,
     size: tuple[int, int] = DEFAULT_BENCH_SIZE,
+    accelerator: str | None = None,
 ) -> Path:
     """``<results>/<model>/profile__<device>.json``; non-default settings add a suffix each.
 
-    Suffixes (``__fp16``, ``__Set5``, ``__640x360``) keep a run with other settings from
-    overwriting the canonical 1280×720 fp32 benchmark.
+    Suffixes (``__H100``, ``__fp16``, ``__Set5``, ``__640x360``) keep a run on another GPU kind
+    (``accelerator``, as a cluster names it) or with other settings from overwriting the
+    canonical 1280×720 fp32 benchmark.
     """
     parts = ["profile", safe_name(device_type, "device")]
+    if accelerator:
+        parts.append(safe_name(accelerator, "accelerator type"))
     if precision != "fp32":
         parts.append(safe_name(precision, "precision"))
     if dataset:

@@ -78,6 +78,26 @@ def missing_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str
     return ["--data-root", str(_tiny_set5(tmp_path, monkeypatch).parent)]
 
 
+def _failing_backend(gm: object, example_inputs: object) -> object:
+    """A torch.compile backend that fails as inductor does on a machine without a compiler."""
+    raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found in cpp.cxx: ('g++',)")
+
+
+def no_compiler(_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    def compile_network(net: torch.nn.Module, dynamic: bool | None = None) -> torch.nn.Module:
+        net.compile(backend=_failing_backend, dynamic=dynamic)
+        return net
+
+    monkeypatch.setattr("suite.bench.latency.compile_network", compile_network)
+    return []
+
+
+def ray_installed(_tmp: Path, _mp: pytest.MonkeyPatch) -> list[str]:
+    """Skip where Ray (an optional extra) is absent: the flag check comes after its import."""
+    pytest.importorskip("ray")
+    return []
+
+
 def case(name: str, argv: list[str], fragment: str, setup: Setup | None = None, **kw: object):
     """One row: ``suite bench ARGV`` fails with ``fragment`` in its error line."""
     return pytest.param(argv, fragment, setup, id=name, **kw)
@@ -120,7 +140,31 @@ CASES = [
     ),
     case("checkpoint-nan", ["EDSR_baseline_x2"], "NaN or infinite values", nan_weights),
     case("out-of-memory", [M], "EIMN_A_x4 ran out of memory on cpu", out_of_memory),
-]
+    case("autocast-and-cast", [M, "--autocast", "fp16", "--precision", "bf16"],
+         "--autocast fp16 runs fp32 weights under autocast: drop --precision bf16"),
+    case("autocast-unknown", [M, "--autocast", "fp8"], "argument --autocast: invalid choice"),
+    case("modes-unknown", [M, "--modes", "fp32,fast"], "modes are a comma list of fp32, tf32"),
+    case("modes-and-a-mode-flag", [M, "--modes", "all", "--compile", "--tf32"],
+         "--modes sets the latency mode of each run: drop --tf32, --compile"),
+    case("latency-profile-unknown", [M, "--latency-profile", "mlperf"],
+         "argument --latency-profile: invalid choice"),
+    case("latency-profile-and-its-settings", [M, "--latency-profile", "ntire_esr",
+         "--warmup", "5", "--dataset", "Set5"],
+         "--latency-profile ntire_esr fixes --warmup, --dataset (as the challenge ran it)"),
+    case("latency-profile-without-its-set", [M, "--latency-profile", "ntire_esr"],
+         "DIV2K_val not found", missing_dataset),
+    case("address-without-ray", [M, "--address", "auto"],
+         "--address names a Ray cluster: give --executor ray too"),
+    case("accelerator-type-without-ray", [M, "--accelerator-type", "H100"],
+         "--accelerator-type H100 applies to --executor ray"),
+    case("accelerator-type-on-cpu", [M, "--executor", "ray", "--accelerator-type", "H100"],
+         "--accelerator-type H100 picks a GPU kind, but the device is cpu", ray_installed),
+    case("executor-unknown", [M, "--executor", "slurm"], "argument --executor: invalid choice"),
+    case("compile-no-compiler", ["EDSR_baseline_x2", "--compile"],
+         "EDSR_baseline_x2: torch.compile could not compile it on cpu (InvalidCxxCompiler",
+         no_compiler, marks=[pytest.mark.slow,
+                             pytest.mark.filterwarnings("ignore:Dynamo does not know")]),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("argv", "fragment", "setup"), CASES)

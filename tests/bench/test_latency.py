@@ -70,13 +70,16 @@ def test_summarize_statistics() -> None:
     stats = summarize([4.0, 1.0, 3.0, 2.0])
     assert stats == {
         "median": 2.5,
+        "iqr": 1.5,  # quartiles 1.75 and 3.25, interpolated between the samples
+        "q25": 1.75,
+        "q75": 3.25,
         "mean": 2.5,
         "std": pytest.approx(statistics.stdev([1, 2, 3, 4])),
         "min": 1.0,
         "max": 4.0,
         "count": 4,
     }
-    assert summarize([7.0])["std"] == 0.0
+    assert summarize([7.0])["std"] == summarize([7.0])["iqr"] == 0.0
     with pytest.raises(ValueError):
         summarize([])
 

@@ -30,7 +30,10 @@ def test_profiles(capsys: pytest.CaptureFixture) -> None:
     names = [p["name"] for p in json.loads(capsys.readouterr().out)]
     assert names[:2] == ["basicsr", "matlab"]
     assert cli.main(["profiles"]) == 0
-    assert "matlab_y_uint8: gt=modscale lr=matlab channel=y_uint8" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["profile", "GT", "crop", "LR"]  # a table (tabulate)
+    row = next(line for line in lines if line.startswith("matlab_y_uint8 "))
+    assert row.split()[1:6] == ["modscale", "matlab", "y_uint8", "scale", "yes"]
 
 
 def test_absent_datasets(

@@ -15,19 +15,42 @@ from suite import cli
 def test_json_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
-    spec, opts, _ = make_env(tmp_path, monkeypatch)
-    monkeypatch.setattr("suite.evaluation.runner.get_spec", lambda _id: spec)
-    code = cli.main(
-        [
-            "eval", "UP_x2", "--dataset", "Set5", "--json", "--no-progress",
-            "--data-root", str(opts.data_root), "--checkpoint-dir", str(opts.checkpoint_dir),
-            "--results-dir", str(opts.results_dir),
-        ]
-    )  # fmt: skip
-    assert code == 0
+    assert cli.main(_tiny_eval(tmp_path, monkeypatch)) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["model"] == "UP_x2" and out["n_images"] == 4
     assert [p["name"] for p in out["per_image"]] == ["im0", "im1", "im2", "im3"]
+    assert out["mode"] == {"scoring": "numpy", "compile": False}  # a CPU's default
+
+
+def _tiny_eval(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """``suite eval UP_x2 --dataset Set5 --json`` on the tiny setup."""
+    spec, opts, _ = make_env(tmp_path, monkeypatch)
+    monkeypatch.setattr("suite.evaluation.runner.get_spec", lambda _id: spec)
+    return [
+        "eval", "UP_x2", "--dataset", "Set5", "--json", "--no-progress",
+        "--data-root", str(opts.data_root), "--checkpoint-dir", str(opts.checkpoint_dir),
+        "--results-dir", str(opts.results_dir),
+    ]  # fmt: skip
+
+
+def test_compile_and_scoring_are_recorded_and_keyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``--compile`` compiles the loaded network (stubbed here: compiling takes seconds; the
+    real one is tests/evaluation/test_compile.py) and ``--scoring torch`` scores in torch; both
+    are in the result and its run key."""
+    compiled = []
+    monkeypatch.setattr(
+        "suite.evaluation.runner.compile_network", lambda net, dynamic: compiled.append(dynamic)
+    )
+    argv = _tiny_eval(tmp_path, monkeypatch)
+    assert cli.main([*argv, "--compile", "--scoring", "torch"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert compiled == [True]  # one kernel set for every image size
+    assert out["mode"] == out["run_key"]["mode"] == {"scoring": "torch", "compile": True}
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--scoring", "gpu"])
+    assert "argument --scoring: invalid choice: 'gpu'" in capsys.readouterr().err
 
 
 def test_errors_are_one_line_without_traceback(capsys: pytest.CaptureFixture) -> None:

@@ -14,7 +14,7 @@ from PIL import Image
 from support.images import smooth_pattern
 from support.tiny import make_env
 
-from suite.errors import DatasetError, ScaleError
+from suite.errors import DatasetError, ScaleError, SuiteError
 from suite.evaluation.runner import MAX_SCALE, evaluate, target_scale
 from suite.models.archs import register_arch
 from suite.models.implicit import ImplicitSR
@@ -110,3 +110,11 @@ def test_the_largest_scale_runs(implicit) -> None:
     r = evaluate(spec, "Set5", replace(opts, scale=MAX_SCALE, allow_modified_data=True))
     assert r["partial"] and r["n_images"] == 1 and r["per_image"][0]["lr_shape"] == [3, 3, 3]
     assert "im0.png is 62×50 px: cropped to 0×0 (a multiple of 96)" in r["failed"][0]["reason"]
+
+
+def test_an_implicit_model_is_not_compiled(implicit) -> None:
+    """`--compile` compiles a forward pass; an implicit model is queried by coordinates, so
+    the mode would be recorded for nothing compiled: refused before any image is run."""
+    spec, opts = implicit
+    with pytest.raises(SuiteError, match=r"^--compile compiles a network's forward pass, and IM"):
+        evaluate(spec, "Set5", replace(opts, scale=2, compile=True))

@@ -34,6 +34,7 @@ class Setup:
     tmp: Path
     folder: Path  # the Set5 folder
     spec: ModelSpec
+    monkeypatch: pytest.MonkeyPatch
     args: list[str] = field(default_factory=list)  # flags the case adds
 
 
@@ -98,6 +99,20 @@ def _altered(s: Setup) -> None:
     Image.fromarray(img).save(s.folder / "im1.png")
 
 
+def _failing_backend(gm: object, example_inputs: object) -> object:
+    """A torch.compile backend that fails as inductor does on a machine without a compiler."""
+    raise RuntimeError("InvalidCxxCompiler: No working C++ compiler found in cpp.cxx: ('g++',)")
+
+
+def _no_compiler(s: Setup) -> None:
+    def compile_network(net: torch.nn.Module, dynamic: bool | None = None) -> torch.nn.Module:
+        net.compile(backend=_failing_backend, dynamic=dynamic)
+        return net
+
+    s.monkeypatch.setattr("suite.evaluation.runner.compile_network", compile_network)
+    s.args += ["--compile"]
+
+
 def _flags(*args: str) -> Callable[[Setup], None]:
     def add(s: Setup) -> None:
         s.args += list(args)
@@ -153,6 +168,11 @@ CASES: dict[str, tuple[Callable[[Setup], None], int, list[str], str | None]] = {
     "NaN weights": (_nan_weights, 2, ["NaN"], None),
     "output overflows": (_overflow, 2, ["the output holds NaN or infinite values",
         "replace the checkpoint"], None),
+    "output overflows, scored on the device": (_both(_overflow, _flags("--scoring", "torch")), 2,
+        ["the output holds NaN or infinite values", "replace the checkpoint"], None),
+    "--compile, no C++ compiler": (_no_compiler, 2, ["im0.png: torch.compile could not build "
+        "the network on this machine (InvalidCxxCompiler: No working C++ compiler", "run without "
+        "--compile"], None),
 }  # fmt: skip
 
 
@@ -160,10 +180,16 @@ CASES: dict[str, tuple[Callable[[Setup], None], int, list[str], str | None]] = {
 def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Setup, EvalOptions]:
     """The tiny setup to break, and the options that point at it."""
     spec, opts, folder = make_env(tmp_path, monkeypatch)
-    return Setup(tmp_path, folder, spec), opts
+    return Setup(tmp_path, folder, spec, monkeypatch), opts
 
 
-@pytest.mark.parametrize("case", list(CASES))
+# rows that import torch._dynamo (seconds), and the warning it gives about the tiny model's sleep
+COMPILING = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Dynamo does not know")]
+
+
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=COMPILING) if "--compile" in c else c for c in CASES]
+)
 def test_bad_input_is_one_clear_line(
     case: str, tiny, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:

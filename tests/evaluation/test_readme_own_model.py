@@ -68,7 +68,9 @@ def test_the_readme_example_runs_as_written(
     assert evaluated["family"] == "user" and evaluated["arch"] == f"{work / 'my_net.py'}:MyNet"
     assert json.loads((results / "profile__cpu.json").read_text())["params"] > 0
     assert "**MyNet_x4**" in (results / "report.md").read_text()
-    assert (results / "plots" / "complexity_Set5_x4.png").is_file()
+    # one chart per set × scale × profile, each with the CSV of its points
+    for suffix in ("png", "csv"):
+        assert (results / "plots" / f"complexity_Set5_x4_basicsr.{suffix}").is_file()
     assert printed[-1].startswith(f"sr/MyNet_x4 ×4 Set5 [basicsr]: PSNR {evaluated['psnr']:.4f}")
 
     namespace: dict = {}

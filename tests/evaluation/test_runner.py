@@ -2,14 +2,16 @@
 
 Covers result files and keys, resuming after an interruption, out-of-memory handling, the
 runner's refusal of missing or altered images (the manifests' own tests are in tests/data/),
-reuse by content, partial runs, non-finite output and the run lock. Every bad input through the
-command line is in test_faults.py; several processes at once in test_concurrency.py.
+reuse by content, partial runs, non-finite output, the run lock, and the pipelined loop (the
+next image read in the background, scoring on the device, the mode in the key). Every bad input
+through the command line is in test_faults.py; several processes at once in test_concurrency.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -281,3 +283,101 @@ def test_the_lock_is_per_run(env) -> None:
     assert r["profile"] == "matlab"
     with run_lock(held, timeout_s=0):  # and the run released its own lock
         pass
+
+
+# --------------------------------------------------------------------------- the pipelined loop
+
+
+def test_the_next_image_is_read_while_the_current_one_runs(env, monkeypatch) -> None:
+    """On a GPU (here: the CPU told it is one), each forward pass waits (up to 10 s) for the
+    next image's read to have started in the background: a loop that reads only after the
+    forward would time out here."""
+    spec, opts, _ = env
+    from suite.evaluation import runner
+
+    monkeypatch.setattr(runner, "background_threads", lambda device: True)
+
+    names = ["im0", "im1", "im2", "im3"]
+    reading = {name: threading.Event() for name in names}
+    readers: set[str] = set()
+    read, forward = runner.load_pair, runner.forward_sr
+
+    def load_pair(ds, name, *args, **kwargs):
+        readers.add(threading.current_thread().name)
+        reading[name].set()
+        return read(ds, name, *args, **kwargs)
+
+    overlapped = []
+
+    def forward_sr(net, x, scale, input_range, out_hw, what, user):
+        current = next(n for n in names if f"{n}.png" in what)
+        following = names[names.index(current) + 1 : names.index(current) + 2]
+        overlapped.extend(reading[n].wait(timeout=10) for n in following)
+        return forward(net, x, scale, input_range, out_hw, what, user)
+
+    monkeypatch.setattr(runner, "load_pair", load_pair)
+    monkeypatch.setattr(runner, "forward_sr", forward_sr)
+    r = evaluate(spec, "Set5", replace(opts, write=False))
+    assert r["n_images"] == 4 and overlapped == [True, True, True]
+    assert {name.split("_")[0] for name in readers} == {"suite-prefetch"}
+
+
+def test_on_a_cpu_every_step_runs_in_the_loops_thread(env, monkeypatch) -> None:
+    """The network uses every core of a CPU: reading and scoring run in turn, in this thread."""
+    spec, opts, _ = env
+    from suite.evaluation import runner
+
+    threads: set[str] = set()
+
+    def noted(fn):
+        def call(*args, **kwargs):
+            threads.add(threading.current_thread().name)
+            return fn(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(runner, "load_pair", noted(runner.load_pair))
+    monkeypatch.setattr(runner, "_score_on_host", noted(runner._score_on_host))
+    assert evaluate(spec, "Set5", replace(opts, write=False))["n_images"] == 4
+    assert threads == {threading.main_thread().name}
+
+
+@pytest.mark.parametrize("profile", ["basicsr", "matlab_y_uint8", "rgb"])
+def test_scoring_on_the_device_equals_the_numpy_reference(env, profile: str) -> None:
+    spec, opts, _ = env
+    opts = replace(opts, profile=profile, write=False)
+    numpy_run = evaluate(spec, "Set5", opts)
+    torch_run = evaluate(spec, "Set5", replace(opts, scoring="torch"))
+    assert numpy_run["mode"] == {"scoring": "numpy", "compile": False}  # a CPU's default
+    assert torch_run["mode"] == {"scoring": "torch", "compile": False}
+    for a, b in zip(numpy_run["per_image"], torch_run["per_image"], strict=True):
+        assert abs(a["psnr"] - b["psnr"]) <= 1e-9 and abs(a["ssim"] - b["ssim"]) <= 1e-9
+        assert (a["hr_sha256"], a["lr_sha256"]) == (b["hr_sha256"], b["lr_sha256"])
+
+
+def test_a_mode_other_than_the_default_is_part_of_the_key(env) -> None:
+    spec, opts, _ = env
+    plain = evaluate(spec, "Set5", opts)
+    assert "mode" not in plain["run_key"]  # results written before #11 keep their keys
+    calls = Upsampler.calls
+    scored = evaluate(spec, "Set5", replace(opts, scoring="torch"))
+    assert Upsampler.calls == calls + 4  # not answered with the numpy-scored result
+    assert scored["run_key"]["mode"] == {"scoring": "torch", "compile": False}
+    assert evaluate(spec, "Set5", replace(opts, scoring="torch")) == scored  # reused
+    assert Upsampler.calls == calls + 4
+    with pytest.raises(SuiteError, match="scoring must be one of numpy, torch, not 'gpu'"):
+        evaluate(spec, "Set5", replace(opts, scoring="gpu"))
+
+
+def test_scoring_on_the_device_keeps_work_and_refuses_nan(env, tmp_path: Path) -> None:
+    """The deferred scores keep the loop's guarantees: Ctrl-C keeps every image already
+    scored (then resumes), and a non-finite output is an error, never a score."""
+    spec, opts, folder = env
+    opts = replace(opts, scoring="torch")
+    partial = _interrupted_after_two_images(spec, opts)
+    assert len(partial.read_text().splitlines()) == 1 + 2
+    assert evaluate(spec, "Set5", opts)["n_images"] == 4 and Upsampler.calls == 2
+    ckpt = tmp_path / "overflow" / "up_x2.pth"
+    identity_checkpoint(ckpt, gain=3e38, bias=3e38)
+    with pytest.raises(SuiteError, match=f"^UP_x2 \\(up_x2.pth\\) on {folder / 'im0.png'}: the"):
+        evaluate(tiny_spec(ckpt), "Set5", replace(opts, checkpoint_dir=ckpt.parent, force=True))

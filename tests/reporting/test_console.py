@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from suite.reporting.console import bench_gate_text, bench_text, gate_text
 from suite.results.gate import BenchCell, GateCell
 
@@ -70,9 +72,10 @@ def test_bench_text_cpu() -> None:
         "M_x2 (F, ×2) — weights: not loaded",
         "Input 640×360 → output 1280×720  (n)",
         "#Params 880,870 trainable  (checkpoint tensors: n/a, not on disk)",
-        "Multi-Adds [G MACs]       fvcore        thop      ntire*",
-        "                          9.5000         n/a       10.00",
-        "FLOPs [G] = 2×MACs         19.00         n/a       20.00",
+        "Multi-Adds [G MACs]      fvcore  thop      ntire*",
+        "---------------------  --------  ------  --------",
+        "                         9.5000  n/a        10.00",
+        "FLOPs [G] = 2×MACs        19.00  n/a        20.00",
         "  * default counter (ntire); unit G = 1e9 multiply-accumulates",
         "  thop failed: boom",
         "  note: counters that differ from ntire by more than 1%:",
@@ -101,6 +104,7 @@ def test_bench_text_skipped_parts() -> None:
     assert bench_text(result).splitlines()[-2:] == ["Latency: skipped", "Peak memory: skipped"]
 
 
+@pytest.mark.slow  # a real model through the Multi-Adds counter
 def test_bench_text_of_a_real_benchmark() -> None:
     from suite.bench.benchmark import benchmark
 

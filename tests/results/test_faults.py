@@ -9,6 +9,7 @@ line.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def _report(table: bytes | None = None, results: Callable[[Path], Path] = _resul
         refs = make_reference_dir(tmp)
         if table is not None:
             _file(refs, table, "broken.csv")
-        return ["report", str(res), "--reference", str(refs), "--out", str(tmp / "r.md")]
+        return ["report", str(res), "--reference", str(refs), "--out", str(tmp / "report")]
 
     return build
 
@@ -256,6 +257,19 @@ CASES: list[tuple[str, Callable[[Path], list[str]], int, str]] = [
         2,
         "--psnr-close must be a finite number",
     ),
+    # where a report or figures go (issue #12: --out is a folder)
+    (
+        "report-out-is-a-file",
+        lambda t: ["report", str(_results(t)), "--out", str(t / "report.md")],
+        2,
+        "looks like a file; --out is the folder the outputs are written into",
+    ),
+    (
+        "plot-several-folders-no-out",
+        lambda t: ["plot", str(_results(t)), str(_results(t / "b")), "--format", "png"],
+        2,
+        "make one field-wide output: say where it goes with --out DIR",
+    ),
     # truncated result files under reports
     ("report-truncated-only", _report(None, _truncated), 2, "no evaluation results"),
     (
@@ -293,3 +307,26 @@ def test_a_hostile_bench_dataset_writes_nothing(tmp_path: Path, monkeypatch, cap
     monkeypatch.setenv("SUITE_RESULTS_DIR", str(tmp_path / "results"))
     assert main(_bench_with_hostile_dataset(tmp_path)) == 2
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+# an optional extra that is not installed: one line naming the install command, nothing written
+EXTRAS = [
+    ("plot-without-matplotlib", ["plot"], "matplotlib"),
+    ("report-html-without-markdown-it", ["report", "--html"], "markdown_it"),
+]
+
+
+@pytest.mark.parametrize(("command", "module"), [e[1:] for e in EXTRAS], ids=[e[0] for e in EXTRAS])
+def test_a_missing_report_extra_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, command: list[str], module: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    results = _results(tmp_path)
+    out = tmp_path / "out"
+    assert main([command[0], str(results), *command[1:], "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        f"error: {module} is not installed here: pip install 'sr-suite[report]' (figures and "
+        "report.html need it)"
+    )
+    assert not out.exists()

@@ -221,3 +221,12 @@ def test_a_log_keeps_the_rows_before_a_broken_one(tmp_path: Path) -> None:
     path.write_text("\n".join(rows) + "\n")
     assert list(store.PartialLog(path, KEY).done) == ["a"]
     assert path.read_text().splitlines() == rows[:2]
+
+
+def test_bench_path_of_a_gpu_kind(tmp_path: Path) -> None:
+    """A latency cell run on a named GPU kind (``--accelerator-type``) has its own file."""
+    from suite.results.store import bench_path
+
+    path = bench_path(tmp_path, "M_x4", "cuda", "fp16", accelerator="H100")
+    assert path == tmp_path / "M_x4" / "profile__cuda__H100__fp16.json"
+    assert bench_path(tmp_path, "M_x4", "cuda").name == "profile__cuda.json"

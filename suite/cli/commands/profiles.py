@@ -17,13 +17,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from suite.reporting.format import table
+
     if args.json:
         print(json.dumps([p.to_dict() for p in PROFILES.values()], indent=2))
         return 0
-    for p in PROFILES.values():
-        border = "scale" if p.border is None else p.border
-        print(
-            f"{p.name}: gt={p.gt_crop} lr={p.lr_mode} channel={p.channel} border={border} "
-            f"sr_round={p.sr_round}\n    {p.description}"
-        )
+    header = ["profile", "GT crop", "LR", "channel", "border", "SR rounded", "what it is"]
+    rows = [
+        [
+            p.name,
+            p.gt_crop,
+            p.lr_mode,
+            p.channel,
+            "scale" if p.border is None else str(p.border),
+            "yes" if p.sr_round else "no",
+            p.description,
+        ]
+        for p in PROFILES.values()
+    ]
+    print(table(header, rows, "plain"))
     return 0

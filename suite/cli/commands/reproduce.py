@@ -4,6 +4,10 @@ Exit codes: 0 when every run asked for was measured (or is absent, skipped or ca
 each labelled); 2 when a run failed or came out partial (everything else is written), and when
 nothing could be measured at all: then one line says why and how to get the data, and nothing is
 written or printed as a comparison, so no earlier number passes for a fresh one.
+
+``--executor ray [--address ADDR]`` runs each (model, set) cell as a task on a Ray cluster
+(:mod:`suite.evaluation.executors`); the flags are the shared ones of
+:func:`suite.cli.options.add_executor`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     options.add_run(p)
     options.add_locations(p, "data", "checkpoints", "cache", "results")
+    options.add_executor(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +47,16 @@ def run(args: argparse.Namespace) -> int:
 
     tol = options.tolerances(args)
     opts = options.eval_options(args, force=args.force)
-    report = reproduce(args.family, args.dataset, opts, args.table, tol, args.out)
+    report = reproduce(
+        args.family,
+        args.dataset,
+        opts,
+        args.table,
+        tol,
+        args.out,
+        executor=options.executor_from_args(args),
+        accelerator_type=args.accelerator_type,
+    )
     write_comparison_markdown(report.out_dir, comparison_markdown(report, tol))
     print(comparison_text(report))
     print(f"written to {report.out_dir}")
