@@ -105,6 +105,12 @@ def run_model(
     error (:func:`nonfinite_error`), never a score.
     """
     y, nonfinite = forward_sr(model, to_tensor(lr, device), scale, input_range, out_hw, what, user)
+    return host_image(y, nonfinite, what)
+
+
+def host_image(y: torch.Tensor, nonfinite: torch.Tensor, what: str) -> np.ndarray:
+    """:func:`forward_sr`'s output as float32 H×W×3 on the host, once it is known to hold no
+    NaN or infinity (else :func:`nonfinite_error`)."""
     if bad := int(nonfinite):
         raise nonfinite_error(what, bad, y.numel())
     return y.squeeze(0).permute(1, 2, 0).float().cpu().numpy()

@@ -61,7 +61,7 @@ from suite.data.datasets import Dataset, dataset_name, require_dataset
 from suite.data.imageio import IMAGE_SUFFIXES, write_png
 from suite.data.manifests import ManifestReport, check_dataset, pixel_hashes
 from suite.errors import DatasetError, ScaleError, SuiteError
-from suite.evaluation.inference import forward_sr, nonfinite_error, run_model
+from suite.evaluation.inference import forward_sr, host_image
 from suite.evaluation.pipeline import (
     InThisThread,
     Prepared,
@@ -100,7 +100,7 @@ from suite.results.store import (
     write_result,
 )
 
-__all__ = ["MAX_SCALE", "EvalOptions", "evaluate", "score_sr", "scores_record", "super_resolve"]
+__all__ = ["MAX_SCALE", "EvalOptions", "evaluate", "score_sr", "scores_record"]
 
 
 @dataclass
@@ -237,23 +237,6 @@ def result_file(spec: ModelSpec, dataset: str, opt: EvalOptions) -> Path:
     name = run_name(dataset_name(dataset), spec, target_scale(spec, opt.scale))
     results = paths.results_dir(opt.results_dir)
     return result_json(results, spec.id, name, run_profile(spec, opt).name)
-
-
-def super_resolve(
-    model: nn.Module,
-    spec: ModelSpec,
-    lr: np.ndarray,
-    hr_hw: tuple[int, int],
-    profile: Profile,
-    device: torch.device,
-    scale: float,
-    what: str,
-) -> np.ndarray:
-    """The SR image rendered at the HR's size, quantised as the profile scores it (uint8 when
-    ``sr_round``, what a saved PNG holds); ``what`` names the model and image in errors."""
-    user = spec if spec.user is not None else None
-    out = run_model(model, lr, scale, spec.input_range, device, hr_hw, what, user)
-    return quantise(out, profile.sr_round)
 
 
 def score_sr(sr: np.ndarray, hr: np.ndarray, profile: Profile, scale: float) -> tuple[float, float]:
@@ -462,9 +445,7 @@ def launch(
     y, nonfinite = forward_sr(net, x, run.scale, run.spec.input_range, hr_hw, what, user)
     if ready.hr is not None:
         return on_device(y, nonfinite, ready.hr, run.profile, run.scale, keep_sr, what)
-    if bad := int(nonfinite):
-        raise nonfinite_error(what, bad, y.numel())
-    out = y.squeeze(0).permute(1, 2, 0).float().cpu().numpy()
+    out = host_image(y, nonfinite, what)
     return scorer.submit(_score_on_host, out, ready.pair.hr, run.profile, run.scale)
 
 
